@@ -1,0 +1,1 @@
+"""diglang: the Digdag workflow language — parser, AST, expressions, formatter."""
