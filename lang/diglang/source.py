@@ -38,8 +38,8 @@ class Position:
 class LineIndex:
     """Converts character offsets to (line, column) and to UTF-16 columns for the LSP."""
 
-    text: str
-    _starts: list[int] = field(init=False)
+    text: str = field(repr=False)
+    _starts: list[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         starts = [0]
@@ -107,7 +107,7 @@ class Source:
     """A file's path (or None for unsaved text) and its full text."""
 
     path: str | None
-    text: str
+    text: str = field(repr=False)
     _index: LineIndex | None = field(default=None, init=False, repr=False)
 
     @property

@@ -1,0 +1,295 @@
+"""Load a `.dig` file into value nodes exactly as Digdag's YamlConfigLoader does.
+
+Duplicate keys are errors, `!include : file` keys are resolved relative to the including file,
+must not leave its directory, and their mappings are spliced in at the key's position with
+Digdag's deep merge. Every node keeps the file and span it came from.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from diglang import yamlload
+from diglang.diagnostics import Diagnostic, Severity
+from diglang.expr.parse import parse_expression
+from diglang.expr.template import Placeholder, scan_template
+from diglang.source import Source, Span
+from diglang.values import (
+    Entry,
+    Mapping,
+    Scalar,
+    Sequence,
+    Style,
+    Template,
+    TemplateExpr,
+    Value,
+)
+
+FileReader = Callable[[str], str]
+
+_STYLES: dict[str | None, Style] = {
+    None: "plain",
+    "'": "single",
+    '"': "double",
+    "|": "literal",
+    ">": "folded",
+}
+MAX_INCLUDE_DEPTH = 32
+
+
+def read_file(path: str) -> str:
+    """Read a workflow file as UTF-8 (the default file reader)."""
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+@dataclass
+class LoadContext:
+    """State shared by one load: diagnostics, the include stack and every source read."""
+
+    reader: FileReader
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)
+    stack: list[str] = field(default_factory=list)
+    includes: list[str] = field(default_factory=list)
+
+    def report(self, rule: str, span: Span, message: str, source: Source) -> None:
+        """Add an error diagnostic located in `source`."""
+        self.diagnostics.append(Diagnostic(rule, Severity.ERROR, span, message, source.path))
+
+
+def yaml_error_span(text: str, offset: int) -> Span:
+    """The character at `offset` (or an empty span at the end of the text)."""
+    offset = min(offset, len(text))
+    return Span(offset, min(offset + 1, len(text)))
+
+
+def load_root(source: Source, ctx: LoadContext, text: str | None = None) -> Value | None:
+    """Compose and build the file (or `text`, a prefix of it); None when broken or empty."""
+    node, error = yamlload.compose(source.text if text is None else text)
+    if error is not None:
+        ctx.report("yaml-syntax", yaml_error_span(source.text, error.offset), error.message, source)
+        return None
+    if node is None:
+        return None
+    return _Builder(source, ctx).build(node)
+
+
+class _Builder:
+    """Converts one file's ruamel node graph into value nodes."""
+
+    def __init__(self, source: Source, ctx: LoadContext) -> None:
+        self.source = source
+        self.ctx = ctx
+        self.text = source.text
+        self.memo: dict[int, Value] = {}  # aliases share the converted node
+
+    def build(self, node: Node) -> Value:
+        key = id(node)
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        if isinstance(node, ScalarNode):
+            value: Value = self.scalar(node)
+        elif isinstance(node, SequenceNode):
+            items = tuple(self.build(item) for item in node.value)
+            span = Span(node.start_mark.index, node.end_mark.index)
+            value = Sequence(span, self.source, items, bool(node.flow_style))
+        else:
+            value = self.mapping(node)
+        self.memo[key] = value
+        return value
+
+    def scalar(self, node: ScalarNode) -> Scalar:
+        style = _STYLES.get(node.style, "plain")
+        tag = node.ctag
+        explicit = None
+        if tag is not yamlload.PLAIN and tag is not yamlload.STR:
+            explicit = str(tag)
+        value = yamlload.scalar_value(node)
+        span, exact = self._content_span(node, style)
+        if isinstance(value, str) and "${" in value:
+            exprs = self._template(value, span, exact)
+            return Template(span, self.source, value, style, explicit, exprs)
+        return Scalar(span, self.source, value, style, explicit)
+
+    def _content_span(self, node: ScalarNode, style: Style) -> tuple[Span, bool]:
+        """The span of the scalar text, and whether value offsets map 1:1 onto it."""
+        start, end = node.start_mark.index, node.end_mark.index
+        raw: str = node.value
+        text = self.text
+        if style == "plain":
+            if text[end - len(raw) : end] == raw:
+                return Span(end - len(raw), end), "\n" not in text[end - len(raw) : end]
+            return Span(start, end), False
+        if style in ("single", "double"):
+            q = "'" if style == "single" else '"'
+            inner_start = end - 1 - len(raw)
+            exact = (
+                inner_start >= 1
+                and text[inner_start - 1] == q
+                and text[inner_start:end - 1] == raw
+                and "\n" not in raw
+            )
+            if exact:
+                return Span(inner_start - 1, end), True
+            return Span(start, end), False
+        return Span(start, end), False
+
+    def _template(self, value: str, span: Span, exact: bool) -> tuple[TemplateExpr, ...]:
+        base = span.start + (1 if exact and self.text[span.start] in "'\"" else 0)
+        exprs = []
+        for part in scan_template(value):
+            if not isinstance(part, Placeholder):
+                continue
+            expr_text = value[part.start + 2 : part.end - 1]
+            if exact:
+                result = parse_expression(expr_text, base + part.start + 2)
+                espan = Span(base + part.start + 2, base + part.end - 1)
+                pspan = Span(base + part.start, base + part.end)
+            else:
+                result = parse_expression(expr_text, span.start)
+                espan = pspan = span
+            exprs.append(TemplateExpr(expr_text, espan, pspan, exact, result))
+        return tuple(exprs)
+
+    def mapping(self, node: MappingNode) -> Mapping:
+        span = Span(node.start_mark.index, node.end_mark.index)
+        merged = _Merger()
+        own: dict[object, Scalar] = {}
+        for key_node, value_node in node.value:
+            if yamlload.is_include_key(key_node):
+                include = self.scalar(key_node)
+                included = self.include(key_node, value_node)
+                if included is not None:
+                    for entry in included.entries:
+                        merged.splice(Entry(entry.key, entry.value, include), deep=True)
+                continue
+            if key_node.ctag is yamlload.MERGE:
+                self._merge_key(merged, value_node)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                kspan = Span(key_node.start_mark.index, key_node.end_mark.index)
+                self.ctx.report(
+                    "yaml-syntax", kspan, "mapping keys must be plain strings", self.source
+                )
+                continue
+            key = self.scalar(key_node)
+            first = own.get(key.value)
+            if first is not None:
+                line = self.source.index.position(first.span.start).line + 1
+                self.ctx.report(
+                    "duplicate-key",
+                    key.span,
+                    f"duplicate key `{key.text}`; it is already defined on line {line}",
+                    self.source,
+                )
+                continue
+            own[key.value] = key
+            merged.splice(Entry(key, self.build(value_node)), deep=False)
+        return Mapping(span, self.source, tuple(merged.entries), bool(node.flow_style))
+
+    def _merge_key(self, merged: _Merger, value_node: Node) -> None:
+        """YAML `<<: *anchor` (or a list of them): entries the mapping does not define."""
+        sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+        for src in sources:
+            value = self.build(src)
+            if isinstance(value, Mapping):
+                for entry in value.entries:
+                    merged.splice_default(entry)
+
+    def include(self, key_node: ScalarNode, value_node: Node) -> Mapping | None:
+        return include_file(self.source, self.ctx, self.build(value_node))
+
+
+class _Merger:
+    """Ordered entries with Digdag's merge rules for included and later keys."""
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self.index: dict[object, int] = {}
+
+    def splice(self, entry: Entry, *, deep: bool) -> None:
+        i = self.index.get(entry.key.value)
+        if i is None:
+            self.index[entry.key.value] = len(self.entries)
+            self.entries.append(entry)
+            return
+        old = self.entries[i]
+        if deep and isinstance(old.value, Mapping) and isinstance(entry.value, Mapping):
+            entry = Entry(old.key, deep_merge(old.value, entry.value), entry.include)
+        else:
+            entry = Entry(old.key, entry.value, entry.include)
+        self.entries[i] = entry
+
+    def splice_default(self, entry: Entry) -> None:
+        if entry.key.value not in self.index:
+            self.index[entry.key.value] = len(self.entries)
+            self.entries.append(entry)
+
+
+def deep_merge(base: Mapping, overlay: Mapping) -> Mapping:
+    """Digdag's `mergeObject`: nested mappings merge key by key, `overlay` wins."""
+    merger = _Merger()
+    for entry in base.entries:
+        merger.splice(entry, deep=False)
+    for entry in overlay.entries:
+        merger.splice(entry, deep=True)
+    return Mapping(base.span, base.source, tuple(merger.entries), base.flow)
+
+
+def include_file(source: Source, ctx: LoadContext, target: Value) -> Mapping | None:
+    """Resolve, load and return the mapping of an `!include` target (None on error)."""
+    if not isinstance(target, Scalar) or target.value is None or target.text == "":
+        ctx.report("include-error", target.span, "`!include` needs a file name", source)
+        return None
+    name = target.text
+    base = os.path.dirname(os.path.abspath(source.path or "workflow.dig"))
+    path = os.path.normpath(os.path.join(base, name))
+    # Digdag checks a textual prefix, so `sub2/` passes for `sub` (kept bug-compatible).
+    if os.path.isabs(name) or not path.startswith(base):
+        ctx.report(
+            "include-error",
+            target.span,
+            f"cannot include `{name}`: the path must stay inside `{os.path.basename(base) or '/'}/`"
+            " (no `..` or absolute paths); move the file under this directory",
+            source,
+        )
+        return None
+    if path in ctx.stack or len(ctx.stack) >= MAX_INCLUDE_DEPTH:
+        chain = " -> ".join(os.path.relpath(p, base) for p in [*ctx.stack, path])
+        ctx.report("include-cycle", target.span, f"include cycle: {chain}", source)
+        return None
+    try:
+        text = ctx.reader(path)
+    except FileNotFoundError:
+        ctx.report("include-error", target.span, f"included file `{name}` does not exist", source)
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        ctx.report("include-error", target.span, f"cannot read `{name}`: {reason}", source)
+        return None
+    included = ctx.sources.setdefault(path, Source(path, text))
+    ctx.includes.append(path)
+    ctx.stack.append(path)
+    try:
+        before = len(ctx.diagnostics)
+        root = load_root(included, ctx)
+    finally:
+        ctx.stack.pop()
+    if root is None and len(ctx.diagnostics) > before:
+        ctx.report("include-error", target.span, f"`{name}` has errors; fix them first", source)
+        return None
+    if not isinstance(root, Mapping):
+        ctx.report(
+            "include-error",
+            target.span,
+            f"`{name}` must contain a mapping (`key: value` lines) to be included",
+            source,
+        )
+        return None
+    return root
