@@ -93,6 +93,7 @@ class _Builder:
         found = self.memo.get(key)
         if found is not None:
             return found
+        self._check_tag(node)
         if isinstance(node, ScalarNode):
             value: Value = self.scalar(node)
         elif isinstance(node, SequenceNode):
@@ -103,6 +104,21 @@ class _Builder:
             value = self.mapping(node)
         self.memo[key] = value
         return value
+
+    def _check_tag(self, node: Node) -> None:
+        """Digdag knows the standard `!!` tags and the `!include` key; others fail to load."""
+        tag = node.ctag
+        if tag is yamlload.PLAIN or tag is yamlload.STR or tag is yamlload.MAP:
+            return
+        name = str(tag)
+        if tag is yamlload.SEQ or name.startswith(yamlload.STANDARD_TAG_PREFIX):
+            return
+        span = Span(node.start_mark.index, node.start_mark.index + len(name))
+        if name == yamlload.INCLUDE_TAG:
+            message = "`!include` only works as a key: write `!include : file` on its own line"
+        else:
+            message = f"unknown tag `{name}`; Digdag only understands `!include : file` keys"
+        self.ctx.report("yaml-syntax", span, message, self.source)
 
     def scalar(self, node: ScalarNode) -> Scalar:
         style = _STYLES.get(node.style, "plain")

@@ -82,7 +82,9 @@ def parse(
     )
 
 
-def parse_file(path: str, *, reader: FileReader | None = None) -> Document:
+def parse_file(
+    path: str, *, reader: FileReader | None = None, name: str | None = None
+) -> Document:
     """Read and parse a file; unreadable or non-UTF-8 files give a diagnostic, not an error."""
     read = reader or read_file
     try:
@@ -92,7 +94,7 @@ def parse_file(path: str, *, reader: FileReader | None = None) -> Document:
         source = Source(path, "")
         diag = Diagnostic("io-error", Severity.ERROR, Span(0, 0), f"cannot read file: {reason}", path)
         return Document(source, None, (diag,))
-    return parse(text, path, reader=reader)
+    return parse(text, path, reader=reader, name=name)
 
 
 def _recover(source: Source, ctx: LoadContext) -> Value | None:

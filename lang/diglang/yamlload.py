@@ -24,6 +24,7 @@ SEQ_TAG = "tag:yaml.org,2002:seq"
 MAP_TAG = "tag:yaml.org,2002:map"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 INCLUDE_TAG = "!include"
+STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 
 # Singletons, so hot paths compare tags by identity.
 PLAIN = Tag(suffix=PLAIN_TAG)

@@ -1,0 +1,145 @@
+"""The project model: which files are workflows and where `call>`/`require>`/includes lead.
+
+Digdag treats only the regular `*.dig` files directly in the project directory as workflows;
+files in subdirectories are reached through `call>` (which switches the working directory to
+the called file's directory) or `!include`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from diglang.loader import FileReader, read_file
+from diglang.nodes import Task, Workflow
+from diglang.parse import Document, parse_file
+from diglang.values import Scalar, Template
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A task's reference to another workflow file (`call>`) or workflow (`require>`)."""
+
+    task: Task
+    kind: str  # "call" or "require"
+    target: str  # as written
+    path: str | None  # resolved absolute path; None when templated
+
+
+class Project:
+    """A Digdag project directory, with parsed documents cached by path."""
+
+    def __init__(self, root: str, reader: FileReader | None = None) -> None:
+        self.root = os.path.abspath(root)
+        self.reader = reader or read_file
+        self._docs: dict[str, Document] = {}
+
+    def workflow_paths(self) -> list[str]:
+        """Top-level `*.dig` regular files, sorted: the project's workflows."""
+        try:
+            names = os.listdir(self.root)
+        except OSError:
+            return []
+        paths = [os.path.join(self.root, n) for n in names if n.endswith(".dig")]
+        return sorted(p for p in paths if os.path.isfile(p))
+
+    def workflow_names(self) -> list[str]:
+        """Names of the project's workflows (file names without `.dig`)."""
+        return [os.path.basename(p)[:-4] for p in self.workflow_paths()]
+
+    def relpath(self, path: str) -> str:
+        """`path` relative to the project root, with `/` separators."""
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    def name_of(self, path: str) -> str:
+        """Digdag's workflow name for a file: relative path without `.dig` (`sub/child`)."""
+        rel = self.relpath(path)
+        return rel[:-4] if rel.endswith(".dig") else rel
+
+    def document(self, path: str) -> Document:
+        """The parsed document of `path` (cached)."""
+        path = os.path.abspath(path)
+        doc = self._docs.get(path)
+        if doc is None:
+            doc = parse_file(path, reader=self.reader, name=self.name_of(path))
+            self._docs[path] = doc
+        return doc
+
+    def invalidate(self, path: str) -> None:
+        """Forget the cached document of `path` (and of files including it)."""
+        path = os.path.abspath(path)
+        self._docs.pop(path, None)
+        for other, doc in list(self._docs.items()):
+            if path in doc.includes:
+                self._docs.pop(other, None)
+
+    def workdir(self, path: str) -> str:
+        """The working directory of the tasks of a workflow file: its own directory."""
+        return os.path.dirname(os.path.abspath(path))
+
+    def references(self, path: str) -> Iterator[Reference]:
+        """Every `call>` and `require>` of the workflow in `path`."""
+        doc = self.document(path)
+        if doc.workflow is None:
+            return
+        yield from self._references(doc.workflow, path)
+
+    def _references(self, workflow: Workflow, path: str) -> Iterator[Reference]:
+        for task in workflow.walk_tasks():
+            op = task.operator
+            if op is None or op.name not in ("call", "require"):
+                continue
+            cmd = op.command
+            if not isinstance(cmd, Scalar) or cmd.value is None:
+                continue
+            target = cmd.text
+            resolved = None
+            if not isinstance(cmd, Template):
+                resolved = self.resolve(op.name, target, path)
+            yield Reference(task, op.name, target, resolved)
+
+    def resolve(self, kind: str, target: str, from_path: str) -> str:
+        """Resolve a `call>` target (relative to the caller's workdir) or `require>` name."""
+        if kind == "require":
+            return os.path.join(self.root, target + ".dig")
+        name = target if target.endswith(".dig") else target + ".dig"
+        return os.path.normpath(os.path.join(self.workdir(from_path), name))
+
+    def call_cycles(self) -> list[list[str]]:
+        """Cycles in the `call>` graph between files, each as a list of paths."""
+        graph: dict[str, list[str]] = {}
+        pending = list(self.workflow_paths())
+        while pending:
+            path = pending.pop()
+            if path in graph:
+                continue
+            targets = [
+                r.path for r in self.references(path) if r.kind == "call" and r.path is not None
+            ]
+            graph[path] = [t for t in targets if os.path.isfile(t)]
+            pending.extend(graph[path])
+        return _cycles(graph)
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Elementary cycles found by depth-first search (one per back edge)."""
+    found: list[list[str]] = []
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                found.append([*stack[stack.index(nxt) :], nxt])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return found
