@@ -101,6 +101,7 @@ class _Builder:
             span = Span(node.start_mark.index, node.end_mark.index)
             value = Sequence(span, self.source, items, bool(node.flow_style))
         else:
+            assert isinstance(node, MappingNode)
             value = self.mapping(node)
         self.memo[key] = value
         return value
@@ -148,7 +149,7 @@ class _Builder:
             exact = (
                 inner_start >= 1
                 and text[inner_start - 1] == q
-                and text[inner_start:end - 1] == raw
+                and text[inner_start : end - 1] == raw
                 and "\n" not in raw
             )
             if exact:

@@ -64,7 +64,7 @@ class Parallel:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Retry:
-    """`_retry: N` or `{limit, interval, interval_type, max_interval}`; None fields: unset/dynamic."""
+    """`_retry: N` or `{limit, interval, interval_type, max_interval}` (None: unset/dynamic)."""
 
     node: Value
     limit: int | None

@@ -62,9 +62,7 @@ def parse(
     if path is not None:
         ctx.stack.append(os.path.normpath(os.path.abspath(path)))
     if len(text) > MAX_FILE_CHARS:
-        ctx.report(
-            "yaml-syntax", Span(0, 0), f"file is too large ({len(text)} characters)", source
-        )
+        ctx.report("yaml-syntax", Span(0, 0), f"file is too large ({len(text)} characters)", source)
         return Document(source, None, tuple(ctx.diagnostics))
     root = load_root(source, ctx)
     if root is None and ctx.diagnostics and ctx.diagnostics[0].rule == "yaml-syntax":
@@ -77,14 +75,16 @@ def parse(
         _not_a_mapping(source, root, ctx)
     diagnostics = tuple(sorted(ctx.diagnostics, key=Diagnostic.sort_key))
     return Document(
-        source, workflow, diagnostics, root, tuple(ctx.includes), {source.path or "": source,
-                                                                   **ctx.sources}
+        source,
+        workflow,
+        diagnostics,
+        root,
+        tuple(ctx.includes),
+        {source.path or "": source, **ctx.sources},
     )
 
 
-def parse_file(
-    path: str, *, reader: FileReader | None = None, name: str | None = None
-) -> Document:
+def parse_file(path: str, *, reader: FileReader | None = None, name: str | None = None) -> Document:
     """Read and parse a file; unreadable or non-UTF-8 files give a diagnostic, not an error."""
     read = reader or read_file
     try:
@@ -92,7 +92,9 @@ def parse_file(
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
         source = Source(path, "")
-        diag = Diagnostic("io-error", Severity.ERROR, Span(0, 0), f"cannot read file: {reason}", path)
+        diag = Diagnostic(
+            "io-error", Severity.ERROR, Span(0, 0), f"cannot read file: {reason}", path
+        )
         return Document(source, None, (diag,))
     return parse(text, path, reader=reader, name=name)
 

@@ -38,7 +38,9 @@ def render_text(
             + f" {diag.message}"
         )
         line_text = source.text[index.line_start(start.line) : index.line_end(start.line)]
-        width = end.column - start.column if end.line == start.line else len(line_text) - start.column
+        width = (
+            end.column - start.column if end.line == start.line else len(line_text) - start.column
+        )
         gutter = f"{start.line + 1} | "
         caret = " " * (len(gutter) - 2) + "| " + _caret_pad(line_text, start.column)
         caret += _paint("^" * max(1, width), _COLORS[diag.severity], color)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Literal
 
 from diglang.source import Source, Span
 
@@ -121,7 +121,7 @@ class Sequence:
     flow: bool = False
 
 
-Value = Union[Scalar, Mapping, Sequence]
+Value = Scalar | Mapping | Sequence
 
 
 def walk_values(value: Value) -> Iterator[Value]:

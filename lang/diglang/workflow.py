@@ -68,7 +68,12 @@ def task_config(body: Value | None, source: Source) -> Mapping:
 
 
 def build_task(
-    name: str, full_name: str, key: Scalar | None, body: Value | None, config: Mapping, source: Source
+    name: str,
+    full_name: str,
+    key: Scalar | None,
+    body: Value | None,
+    config: Mapping,
+    source: Source,
 ) -> Task:
     """Build one task (and, recursively, its children and special tasks)."""
     operators: list[Operator] = []

@@ -102,7 +102,7 @@ def plain_kind(text: str) -> str:
     return {bool: "bool", int: "int", float: "float"}.get(type(value), "str")
 
 
-class DigdagResolver(VersionedResolver):  # type: ignore[misc]
+class DigdagResolver(VersionedResolver):
     """Marks plain scalars instead of typing them; `resolve_plain` types them later."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
@@ -189,10 +189,10 @@ def _clean(message: str) -> str:
 
 def scalar_value(node: ScalarNode) -> Scalar:
     """The Digdag-typed value of a scalar node."""
-    tag = node.ctag
-    if tag is PLAIN:
+    ctag = node.ctag
+    if ctag is PLAIN:
         return resolve_plain(node.value)
-    if tag is STR:
+    if ctag is STR:
         return str(node.value)
     tag = tag_name(node)
     if tag == "tag:yaml.org,2002:int":
