@@ -17,7 +17,7 @@ CASES = sorted((FIXTURES / "syntax").glob("*.dig")) + sorted(
 )
 
 
-@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}-{p.stem}")
 def test_syntax_diagnostics(path: Path, snapshot_text: SnapshotAssertion) -> None:
     doc = parse_file(str(path))
 

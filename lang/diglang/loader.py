@@ -56,6 +56,8 @@ class LoadContext:
     sources: dict[str, Source] = field(default_factory=dict)
     stack: list[str] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
+    # `!include` values being loaded, outermost first: cycles are reported at the first one
+    sites: list[tuple[Source, Span]] = field(default_factory=list)
 
     def report(self, rule: str, span: Span, message: str, source: Source) -> None:
         """Add an error diagnostic located in `source`."""
@@ -278,8 +280,10 @@ def include_file(source: Source, ctx: LoadContext, target: Value) -> Mapping | N
         )
         return None
     if path in ctx.stack or len(ctx.stack) >= MAX_INCLUDE_DEPTH:
-        chain = " -> ".join(os.path.relpath(p, base) for p in [*ctx.stack, path])
-        ctx.report("include-cycle", target.span, f"include cycle: {chain}", source)
+        site_source, site_span = ctx.sites[0] if ctx.sites else (source, target.span)
+        top = os.path.dirname(os.path.abspath(site_source.path or "workflow.dig"))
+        chain = " -> ".join(os.path.relpath(p, top) for p in [*ctx.stack, path])
+        ctx.report("include-cycle", site_span, f"include cycle: {chain}", site_source)
         return None
     try:
         text = ctx.reader(path)
@@ -293,11 +297,13 @@ def include_file(source: Source, ctx: LoadContext, target: Value) -> Mapping | N
     included = ctx.sources.setdefault(path, Source(path, text))
     ctx.includes.append(path)
     ctx.stack.append(path)
+    ctx.sites.append((source, target.span))
     try:
         before = len(ctx.diagnostics)
         root = load_root(included, ctx)
     finally:
         ctx.stack.pop()
+        ctx.sites.pop()
     if root is None and len(ctx.diagnostics) > before:
         ctx.report("include-error", target.span, f"`{name}` has errors; fix them first", source)
         return None

@@ -172,6 +172,8 @@ def _marked_error(text: str, exc: MarkedYAMLError) -> YamlError:
             message = f"{context}, {message}"
         else:
             message = f"{message} ({context})"
+    if offset > 0 and text[offset - 1 : offset + 1] == "${" and "flow" in message:
+        message += '; quote values that contain `${...}` inside `{...}` or `[...]`: `"${x}"`'
     if "`\\t`" in message:
         message = message.replace("character `\\t`", "a tab") + "; indent with spaces"
     return YamlError(min(offset, len(text)), message)
