@@ -134,6 +134,27 @@ def test_template_spans_in_quoted_and_block_scalars() -> None:
     assert isinstance(escaped, Template) and not escaped.exprs[0].exact
 
 
+def test_free_variables_of_templates() -> None:
+    text = (
+        "+a:\n  echo>: ${moment(session_time).add(n, 'days')} ${obj.key}\n+b:\n  sh>: |\n    ${x}\n"
+    )
+    wf = parse(text).workflow
+    assert wf is not None
+    found = [
+        (ident.name, text[ident.span.start : ident.span.end])
+        for _, template in wf.walk_templates()
+        for expr in template.exprs
+        for ident in expr.free_variables()
+    ]
+    assert found == [
+        ("moment", "moment"),
+        ("session_time", "session_time"),
+        ("n", "n"),
+        ("obj", "obj"),
+        ("x", "|\n    ${x}\n"),  # block scalar: the whole scalar
+    ]
+
+
 def test_duplicate_keys() -> None:
     doc = parse("a: 1\nb: 2\na: 3\n!include : x.yml\n!include : y.yml\n", None, reader=_reader({}))
     dups = [d for d in doc.diagnostics if d.rule == "duplicate-key"]

@@ -7,12 +7,14 @@ files; each key and value keeps the `Source` it was read from.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
+from diglang.expr.scope import free_variables
 from diglang.source import Source, Span
 
 if TYPE_CHECKING:
+    from diglang.expr.nodes import Identifier
     from diglang.expr.parse import ExprResult
 
 ScalarValue = str | int | float | bool | None
@@ -60,6 +62,20 @@ class TemplateExpr:
     placeholder: Span
     exact: bool
     result: ExprResult
+
+    def free_variables(self) -> list[Identifier]:
+        """Identifiers the expression reads from its scope, in source order.
+
+        When the template's text is not its value (`exact` is False), each identifier's span
+        is the whole scalar, the most precise position we can claim.
+        """
+        node = self.result.node
+        if node is None:
+            return []
+        found = free_variables(node)
+        if self.exact:
+            return found
+        return [replace(ident, span=self.span) for ident in found]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
