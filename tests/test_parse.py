@@ -320,3 +320,19 @@ def test_parse_never_raises_on_yamlish_text(text: str) -> None:
         for task in doc.workflow.walk_tasks():
             assert task.full_name.startswith("+main")
     assert isinstance(doc.root, (Mapping, Sequence, Scalar, type(None)))
+
+
+def test_twenty_megabyte_file() -> None:
+    text = "+t:\n  sh>: |\n" + "    echo hello world this is a line\n" * 550_000
+    assert len(text) > 19_000_000
+    doc = parse(text, "/p/big.dig")
+    assert doc.diagnostics == ()
+    assert doc.workflow is not None and doc.workflow.tasks[0].operator is not None
+
+
+def test_unreadable_path_is_a_diagnostic(tmp_path: Path) -> None:
+    doc = parse_file(str(tmp_path))  # a directory
+    assert [d.rule for d in doc.diagnostics] == ["io-error"]
+    assert doc.diagnostics[0].message == "cannot read file: Is a directory"
+    doc = parse_file(str(tmp_path / "missing.dig"))
+    assert doc.diagnostics[0].message == "cannot read file: No such file or directory"
