@@ -156,7 +156,7 @@ def test_free_variables_of_templates() -> None:
 
 
 def test_duplicate_keys() -> None:
-    doc = parse("a: 1\nb: 2\na: 3\n!include : x.yml\n!include : y.yml\n", None, reader=_reader({}))
+    doc = parse("a: 1\nb: 2\na: 3\n!include : x.yml\n!include : y.yml\n", None, loader=_reader({}))
     dups = [d for d in doc.diagnostics if d.rule == "duplicate-key"]
     assert len(dups) == 1
     assert dups[0].span.start == doc.source.text.index("a: 3")
@@ -177,7 +177,7 @@ def test_include_merge_semantics() -> None:
         "/p/a.yml": "x: {b: 2, c: 3}\ny: from-include\nz: included\n",
     }
     text = "x: {a: 1, b: 1}\ny: first\n!include : a.yml\nz: last\n"
-    doc = parse(text, "/p/main.dig", reader=_reader(files))
+    doc = parse(text, "/p/main.dig", loader=_reader(files))
     assert doc.diagnostics == ()
     # deep merge into the earlier mapping, replacement keeps the earlier position,
     # later keys overwrite.

@@ -27,7 +27,7 @@ def test_corpus_yaml_verdicts_match_digdag() -> None:
     disagreements = []
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
-        doc = parse(text, str(path), reader=read_with_placeholders)
+        doc = parse(text, str(path), loader=read_with_placeholders)
         own = [d for d in doc.diagnostics if d.rule in LOAD_RULES and d.path == str(path)]
         if loads_in_digdag(path) == bool(own):
             disagreements.append((str(path), [d.message for d in own]))
@@ -41,7 +41,7 @@ def test_corpus_files_digdag_loads_have_no_parse_errors() -> None:
     for path in corpus_files():
         if not loads_in_digdag(path):
             continue
-        doc = parse(path.read_text(encoding="utf-8"), str(path), reader=read_with_placeholders)
+        doc = parse(path.read_text(encoding="utf-8"), str(path), loader=read_with_placeholders)
         for diag in doc.diagnostics:
             # Included files missing upstream too (REFERENCES.tsv `exists=no`): real errors.
             if diag.rule == "include-error" and diag.message.endswith("does not exist"):

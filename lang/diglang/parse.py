@@ -53,12 +53,12 @@ def parse(
     text: str,
     path: str | None = None,
     *,
-    reader: FileReader | None = None,
+    loader: FileReader | None = None,
     name: str | None = None,
 ) -> Document:
-    """Parse a workflow file; `reader` reads included files (default: the file system)."""
+    """Parse a workflow file; `loader` reads included files (default: the file system)."""
     source = Source(path, text)
-    ctx = LoadContext(reader or read_file)
+    ctx = LoadContext(loader or read_file)
     if path is not None:
         ctx.stack.append(os.path.normpath(os.path.abspath(path)))
     if len(text) > MAX_FILE_CHARS:
@@ -84,9 +84,9 @@ def parse(
     )
 
 
-def parse_file(path: str, *, reader: FileReader | None = None, name: str | None = None) -> Document:
+def parse_file(path: str, *, loader: FileReader | None = None, name: str | None = None) -> Document:
     """Read and parse a file; unreadable or non-UTF-8 files give a diagnostic, not an error."""
-    read = reader or read_file
+    read = loader or read_file
     try:
         text = read(path)
     except (OSError, UnicodeDecodeError) as exc:
@@ -96,7 +96,7 @@ def parse_file(path: str, *, reader: FileReader | None = None, name: str | None 
             "io-error", Severity.ERROR, Span(0, 0), f"cannot read file: {reason}", path
         )
         return Document(source, None, (diag,))
-    return parse(text, path, reader=reader, name=name)
+    return parse(text, path, loader=loader, name=name)
 
 
 def _recover(source: Source, ctx: LoadContext) -> Value | None:

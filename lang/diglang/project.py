@@ -30,9 +30,9 @@ class Reference:
 class Project:
     """A Digdag project directory, with parsed documents cached by path."""
 
-    def __init__(self, root: str, reader: FileReader | None = None) -> None:
+    def __init__(self, root: str, loader: FileReader | None = None) -> None:
         self.root = os.path.abspath(root)
-        self.reader = reader or read_file
+        self.loader = loader or read_file
         self._docs: dict[str, Document] = {}
 
     def workflow_paths(self) -> list[str]:
@@ -62,7 +62,7 @@ class Project:
         path = os.path.abspath(path)
         doc = self._docs.get(path)
         if doc is None:
-            doc = parse_file(path, reader=self.reader, name=self.name_of(path))
+            doc = parse_file(path, loader=self.loader, name=self.name_of(path))
             self._docs[path] = doc
         return doc
 

@@ -1,0 +1,1 @@
+"""diglsp: the Digdag language server (diagnostics, completion, navigation), built on diglang."""

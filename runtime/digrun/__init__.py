@@ -1,0 +1,1 @@
+"""digrun: a reference runtime that executes Digdag workflows with Digdag's semantics."""
