@@ -86,3 +86,102 @@ def render_json(diagnostics: Iterable[Diagnostic], lookup: SourceLookup) -> str:
     """A JSON array of diagnostics."""
     items = [diagnostic_json(d, lookup(d.path)) for d in diagnostics]
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+_SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def render_sarif(
+    diagnostics: Iterable[Diagnostic],
+    lookup: SourceLookup,
+    rules: Iterable[tuple[str, str, Severity]],
+    *,
+    uri: Callable[[str | None], str],
+    version: str,
+) -> str:
+    """A SARIF 2.1.0 log with one run; `rules` are (id, documentation, default severity)."""
+    rule_list = list(rules)
+    index = {rule_id: i for i, (rule_id, _, _) in enumerate(rule_list)}
+    results = []
+    for diag in diagnostics:
+        source = lookup(diag.path)
+        start = source.index.position(diag.span.start)
+        end = source.index.position(diag.span.end)
+        result: dict[str, object] = {
+            "ruleId": diag.rule,
+            "level": _SARIF_LEVELS[diag.severity],
+            "message": {"text": diag.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(diag.path)},
+                        "region": {
+                            "startLine": start.line + 1,
+                            "startColumn": start.column + 1,
+                            "endLine": end.line + 1,
+                            "endColumn": end.column + 1,
+                        },
+                    }
+                }
+            ],
+        }
+        if diag.rule in index:
+            result["ruleIndex"] = index[diag.rule]
+        results.append(result)
+    driver = {
+        "name": "diglint",
+        "version": version,
+        "informationUri": "https://github.com/treasure-data/digdag",
+        "rules": [
+            {
+                "id": rule_id,
+                "shortDescription": {
+                    "text": doc.strip().splitlines()[0] if doc.strip() else rule_id
+                },
+                "fullDescription": {"text": doc.strip() or rule_id},
+                "defaultConfiguration": {"level": _SARIF_LEVELS[severity]},
+            }
+            for rule_id, doc, severity in rule_list
+        ],
+    }
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_command(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(
+    diagnostics: Iterable[Diagnostic],
+    lookup: SourceLookup,
+    display_path: Callable[[str | None], str],
+) -> str:
+    """GitHub Actions workflow commands (`::error file=…,line=…::message`)."""
+    kinds = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for diag in diagnostics:
+        source = lookup(diag.path)
+        start = source.index.position(diag.span.start)
+        end = source.index.position(diag.span.end)
+        props = ",".join(
+            [
+                f"file={_escape_command(display_path(diag.path), property_value=True)}",
+                f"line={start.line + 1}",
+                f"col={start.column + 1}",
+                f"endLine={end.line + 1}",
+                f"endColumn={end.column + 1}",
+                f"title={_escape_command(f'diglint {diag.rule}', property_value=True)}",
+            ]
+        )
+        lines.append(f"::{kinds[diag.severity]} {props}::{_escape_command(diag.message)}")
+    return "".join(line + "\n" for line in lines)

@@ -9,6 +9,7 @@ it ourselves with `resolve_plain`, so the result is exactly what Digdag would lo
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,7 +144,9 @@ def compose(text: str) -> tuple[Node | None, YamlError | None]:
     if bad is not None:
         return None, YamlError(bad, "file is not text: it contains control characters")
     try:
-        node = _YAML.compose(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # reused anchors are valid YAML
+            node = _YAML.compose(text)
     except MarkedYAMLError as exc:
         return None, _marked_error(text, exc)
     except YAMLError as exc:
