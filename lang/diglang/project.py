@@ -34,6 +34,7 @@ class Project:
         self.root = os.path.abspath(root)
         self.loader = loader or read_file
         self._docs: dict[str, Document] = {}
+        self._cycles: list[list[str]] | None = None
 
     def workflow_paths(self) -> list[str]:
         """Top-level `*.dig` regular files, sorted: the project's workflows."""
@@ -69,6 +70,7 @@ class Project:
     def invalidate(self, path: str) -> None:
         """Forget the cached document of `path` (and of files including it)."""
         path = os.path.abspath(path)
+        self._cycles = None
         self._docs.pop(path, None)
         for other, doc in list(self._docs.items()):
             if path in doc.includes:
@@ -107,7 +109,12 @@ class Project:
         return os.path.normpath(os.path.join(self.workdir(from_path), name))
 
     def call_cycles(self) -> list[list[str]]:
-        """Cycles in the `call>` graph between files, each as a list of paths."""
+        """Cycles in the `call>` graph between files, each as a list of paths (cached)."""
+        if self._cycles is None:
+            self._cycles = self._find_cycles()
+        return self._cycles
+
+    def _find_cycles(self) -> list[list[str]]:
         graph: dict[str, list[str]] = {}
         pending = list(self.workflow_paths())
         while pending:

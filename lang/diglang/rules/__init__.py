@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from diglang.rule import Rule
 from diglang.rules import (
+    call_cycle,
     duplicate_key,
     expression_syntax,
     include_cycle,
@@ -25,6 +26,7 @@ RULES: tuple[Rule, ...] = (
     expression_syntax.RULE,
     multiple_operators.check,
     invalid_task_name.check,
+    call_cycle.check,
 )
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
