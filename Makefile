@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench schemas clean
+YLS := tests/yls/node_modules/.package-lock.json
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +26,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+# yaml-language-server, the third-party consumer of schemas/digdag.schema.json in the tests
+$(YLS): tests/yls/package-lock.json
+	npm ci --prefix tests/yls --no-audit --no-fund
+
+pytest: $(STAMP) $(YLS)
 	$(BIN)/pytest
+
+schemas: $(STAMP)
+	$(BIN)/python -m diglang.schemagen
 
 bench: $(STAMP)
 	$(BIN)/python bench/parse_format.py
