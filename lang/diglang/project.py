@@ -16,6 +16,8 @@ from diglang.nodes import Task, Workflow
 from diglang.parse import Document, parse_file
 from diglang.values import Scalar, Template
 
+SKIP_DIRS = frozenset({".digdag", "node_modules", "__pycache__"})
+
 
 @dataclass(frozen=True, slots=True)
 class Reference:
@@ -35,6 +37,8 @@ class Project:
         self.loader = loader or read_file
         self._docs: dict[str, Document] = {}
         self._cycles: list[list[str]] | None = None
+        self._files: list[str] | None = None
+        self._calls: dict[str, list[tuple[str, Task]]] | None = None
 
     def workflow_paths(self) -> list[str]:
         """Top-level `*.dig` regular files, sorted: the project's workflows."""
@@ -44,6 +48,23 @@ class Project:
             return []
         paths = [os.path.join(self.root, n) for n in names if n.endswith(".dig")]
         return sorted(p for p in paths if os.path.isfile(p))
+
+    def dig_files(self) -> list[str]:
+        """Every `*.dig` file below the root (workflows, called files, fragments), sorted.
+
+        Hidden directories, `.digdag/` and `node_modules/` are skipped.
+        """
+        if self._files is None:
+            found = []
+            for folder, dirs, files in os.walk(self.root):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+                found.extend(
+                    os.path.join(folder, n)
+                    for n in files
+                    if n.endswith(".dig") and not n.startswith(".")
+                )
+            self._files = sorted(p for p in found if os.path.isfile(p))
+        return self._files
 
     def workflow_names(self) -> list[str]:
         """Names of the project's workflows (file names without `.dig`)."""
@@ -71,6 +92,7 @@ class Project:
         """Forget the cached document of `path` (and of files including it)."""
         path = os.path.abspath(path)
         self._cycles = None
+        self._calls = None
         self._docs.pop(path, None)
         for other, doc in list(self._docs.items()):
             if path in doc.includes:
@@ -108,6 +130,28 @@ class Project:
         name = target if target.endswith(".dig") else target + ".dig"
         return os.path.normpath(os.path.join(self.workdir(from_path), name))
 
+    def callers(self, path: str) -> list[tuple[str, Task]]:
+        """(file, `call>` task) of every call of `path` from a `.dig` file below the root."""
+        if self._calls is None:
+            self._calls = self._find_calls()
+        return self._calls.get(os.path.abspath(path), [])
+
+    def _find_calls(self) -> dict[str, list[tuple[str, Task]]]:
+        # Every file below the root may call: a repository often holds several projects.
+        calls: dict[str, list[tuple[str, Task]]] = {}
+        pending = list(self.dig_files())
+        seen: set[str] = set()
+        while pending:
+            path = pending.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            for ref in self.references(path):
+                if ref.kind == "call" and ref.path is not None and os.path.isfile(ref.path):
+                    calls.setdefault(ref.path, []).append((path, ref.task))
+                    pending.append(ref.path)
+        return calls
+
     def call_cycles(self) -> list[list[str]]:
         """Cycles in the `call>` graph between files, each as a list of paths (cached)."""
         if self._cycles is None:
@@ -116,7 +160,7 @@ class Project:
 
     def _find_cycles(self) -> list[list[str]]:
         graph: dict[str, list[str]] = {}
-        pending = list(self.workflow_paths())
+        pending = list(self.dig_files())
         while pending:
             path = pending.pop()
             if path in graph:

@@ -40,6 +40,7 @@ class Problem:
     message: str
     fix: Fix | None = None
     source: Source | None = None
+    severity: Severity | None = None  # overrides the rule's default (config still wins)
 
 
 @dataclass
