@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test lint typecheck pytest bench schemas clean
 YLS := tests/yls/node_modules/.package-lock.json
+SARIF_SCHEMA := tests/sarif/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +31,12 @@ typecheck: $(STAMP)
 $(YLS): tests/yls/package-lock.json
 	npm ci --prefix tests/yls --no-audit --no-fund
 
-pytest: $(STAMP) $(YLS)
+# the official SARIF 2.1.0 schema, to validate `diglint --format sarif`
+$(SARIF_SCHEMA): tests/sarif/package-lock.json
+	npm ci --prefix tests/sarif --ignore-scripts --no-audit --no-fund
+	touch $@
+
+pytest: $(STAMP) $(YLS) $(SARIF_SCHEMA)
 	$(BIN)/pytest
 
 schemas: $(STAMP)
@@ -38,6 +44,7 @@ schemas: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/parse_format.py
+	$(BIN)/python bench/lint.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/yls/node_modules tests/sarif/node_modules
