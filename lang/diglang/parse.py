@@ -109,6 +109,9 @@ def _recover(source: Source, ctx: LoadContext) -> Value | None:
         scratch = LoadContext(ctx.reader, stack=list(ctx.stack))
         root = load_root(source, scratch, text=source.text[: cut + 1])
         if root is not None:
+            # keep what the partial tree points into; its diagnostics would repeat the error
+            ctx.sources.update(scratch.sources)
+            ctx.includes.extend(scratch.includes)
             return root
         cut = source.text.rfind("\n", 0, cut)
     return None
