@@ -85,3 +85,9 @@ def test_fixes_converge_and_reparse(path: Path) -> None:
     assert after <= before, "fixes introduced new syntax errors"
     if fixable == "never":
         assert not had_fix, f"{rule_id} says it is never fixable but produced a fix"
+
+
+def test_rule_docs_are_up_to_date() -> None:
+    from diglang.ruledocs import OUTPUT, render
+
+    assert OUTPUT.read_text(encoding="utf-8") == render(), "run `python -m diglang.ruledocs`"

@@ -55,7 +55,7 @@ class Project:
         Hidden directories, `.digdag/` and `node_modules/` are skipped.
         """
         if self._files is None:
-            found = []
+            found: list[str] = []
             for folder, dirs, files in os.walk(self.root):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
                 found.extend(
