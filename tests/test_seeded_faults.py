@@ -56,17 +56,21 @@ def _exact(node: Scalar, text: str) -> bool:
     return node.style == "plain" and text[node.span.start : node.span.end] == node.text
 
 
-Mutator = Callable[[Document, Project], Iterator[Fault]]
+Mutator = Callable[[Document], Iterator[Fault]]
 
 
-def operator_typo(doc: Document, project: Project) -> Iterator[Fault]:
+def operator_typo(doc: Document) -> Iterator[Fault]:
     text = doc.source.text
     for task in _operator_tasks(doc.workflow):  # type: ignore[arg-type]
         op = task.operator
         if op and op.name and op.key.text.endswith(">") and op.key.source is doc.source:
             new = _typo(op.name) + ">"
-            yield Fault("operator typo", _replace(text, *_span(op.key), new), "unknown-operator",
-                        op.key.span.start)
+            yield Fault(
+                "operator typo",
+                _replace(text, *_span(op.key), new),
+                "unknown-operator",
+                op.key.span.start,
+            )
             return
 
 
@@ -74,7 +78,7 @@ def _span(node: Scalar) -> tuple[int, int]:
     return node.span.start, node.span.end
 
 
-def param_typo(doc: Document, project: Project) -> Iterator[Fault]:
+def param_typo(doc: Document) -> Iterator[Fault]:
     from diglang.schemas import load_operators
 
     specs = load_operators()
@@ -89,15 +93,23 @@ def param_typo(doc: Document, project: Project) -> Iterator[Fault]:
                 new = _typo(key.text)
                 if new in spec.params:
                     continue
-                yield Fault("param typo", _replace(text, *_span(key), new), "unknown-param",
-                            key.span.start)
+                yield Fault(
+                    "param typo", _replace(text, *_span(key), new), "unknown-param", key.span.start
+                )
                 return
 
 
-def variable_typo(doc: Document, project: Project) -> Iterator[Fault]:
+def variable_typo(doc: Document) -> Iterator[Fault]:
     text = doc.source.text
-    builtins = {"session_date", "session_time", "session_date_compact", "task_name",
-                "session_unixtime", "session_local_time", "timezone"}
+    builtins = {
+        "session_date",
+        "session_time",
+        "session_date_compact",
+        "task_name",
+        "session_unixtime",
+        "session_local_time",
+        "timezone",
+    }
     for _, template in doc.workflow.walk_templates():  # type: ignore[union-attr]
         if template.source is not doc.source:
             continue
@@ -105,33 +117,41 @@ def variable_typo(doc: Document, project: Project) -> Iterator[Fault]:
             for ident in expr.free_variables():
                 if expr.exact and ident.name in builtins:
                     new = _typo(ident.name)
-                    yield Fault("variable typo", _replace(text, ident.span.start, ident.span.end, new),
-                                "undefined-variable", ident.span.start)
+                    mutated = _replace(text, ident.span.start, ident.span.end, new)
+                    yield Fault("variable typo", mutated, "undefined-variable", ident.span.start)
                     return
 
 
-def bad_expression(doc: Document, project: Project) -> Iterator[Fault]:
+def bad_expression(doc: Document) -> Iterator[Fault]:
     text = doc.source.text
     for _, template in doc.workflow.walk_templates():  # type: ignore[union-attr]
         for expr in template.exprs:
             if expr.exact and template.source is doc.source and expr.text.strip():
                 end = expr.span.end
-                yield Fault("bad expression", _replace(text, end, end, " +"), "expression-syntax",
-                            expr.span.start)
+                yield Fault(
+                    "bad expression",
+                    _replace(text, end, end, " +"),
+                    "expression-syntax",
+                    expr.span.start,
+                )
                 return
 
 
-def duplicate_key(doc: Document, project: Project) -> Iterator[Fault]:
+def duplicate_key(doc: Document) -> Iterator[Fault]:
     text = doc.source.text
     tasks = [t for t in doc.workflow.tasks if t.key and t.key.source is doc.source]  # type: ignore[union-attr]
     if len(tasks) >= 2 and _exact(tasks[0].key, text):  # type: ignore[arg-type]
         first, second = tasks[0].key, tasks[1].key
         assert first is not None and second is not None
-        yield Fault("duplicate key", _replace(text, *_span(second), first.text), "duplicate-key",
-                    second.span.start)
+        yield Fault(
+            "duplicate key",
+            _replace(text, *_span(second), first.text),
+            "duplicate-key",
+            second.span.start,
+        )
 
 
-def two_operators(doc: Document, project: Project) -> Iterator[Fault]:
+def two_operators(doc: Document) -> Iterator[Fault]:
     text = doc.source.text
     for task in _operator_tasks(doc.workflow):  # type: ignore[arg-type]
         op = task.operator
@@ -144,29 +164,37 @@ def two_operators(doc: Document, project: Project) -> Iterator[Fault]:
         other = "echo>" if op.name != "echo" else "sh>"
         insert = f"{indent}{other}: seeded\n"
         # the original operator now comes second, so it is the one reported
-        yield Fault("two operators", _replace(text, line_start, line_start, insert),
-                    "multiple-operators", op.key.span.start + len(insert))
+        yield Fault(
+            "two operators",
+            _replace(text, line_start, line_start, insert),
+            "multiple-operators",
+            op.key.span.start + len(insert),
+        )
         return
 
 
-def bad_timezone(doc: Document, project: Project) -> Iterator[Fault]:
+def bad_timezone(doc: Document) -> Iterator[Fault]:
     tz = doc.workflow.timezone  # type: ignore[union-attr]
     text = doc.source.text
     if tz is not None and tz.source is doc.source and "/" in tz.text:
-        yield Fault("bad timezone", _replace(text, *_span(tz), tz.text + "x"), "invalid-timezone",
-                    tz.span.start)
+        yield Fault(
+            "bad timezone",
+            _replace(text, *_span(tz), tz.text + "x"),
+            "invalid-timezone",
+            tz.span.start,
+        )
     elif tz is None and not text.startswith((" ", "\t", "%", "-")):
         yield Fault("bad timezone", "timezone: Asia/Tokio\n" + text, "invalid-timezone", 10)
 
 
-def bad_schedule(doc: Document, project: Project) -> Iterator[Fault]:
+def bad_schedule(doc: Document) -> Iterator[Fault]:
     text = doc.source.text
     if doc.workflow.schedule is None and not text.startswith((" ", "\t", "%", "-")):  # type: ignore[union-attr]
         seeded = "schedule:\n  daily>: 25:00:00\n" + text
         yield Fault("bad schedule", seeded, "invalid-schedule", len("schedule:\n  daily>: "))
 
 
-def bad_directive(doc: Document, project: Project) -> Iterator[Fault]:
+def bad_directive(doc: Document) -> Iterator[Fault]:
     text = doc.source.text
     for task in doc.workflow.walk_tasks():  # type: ignore[union-attr]
         if task.kind is TaskKind.GROUP and task.children and task.key and task.parallel is None:
@@ -178,12 +206,16 @@ def bad_directive(doc: Document, project: Project) -> Iterator[Fault]:
             if indent.strip():
                 continue
             insert = f"{indent}_parallel: maybe\n"
-            yield Fault("bad directive", _replace(text, line_start, line_start, insert),
-                        "invalid-directive", line_start + len(indent) + len("_parallel: "))
+            yield Fault(
+                "bad directive",
+                _replace(text, line_start, line_start, insert),
+                "invalid-directive",
+                line_start + len(indent) + len("_parallel: "),
+            )
             return
 
 
-def dangling_file(doc: Document, project: Project) -> Iterator[Fault]:
+def dangling_file(doc: Document) -> Iterator[Fault]:
     text = doc.source.text
     for task in _operator_tasks(doc.workflow):  # type: ignore[arg-type]
         op = task.operator
@@ -199,19 +231,24 @@ def dangling_file(doc: Document, project: Project) -> Iterator[Fault]:
         first = cmd.text.split()[0]
         start = cmd.span.start
         new = first.replace("/", "/missing_", 1) if "/" in first else "missing_" + first
-        yield Fault("dangling file", _replace(text, start, start + len(first), new),
-                    "missing-file", start)
+        yield Fault(
+            "dangling file", _replace(text, start, start + len(first), new), "missing-file", start
+        )
         return
 
 
-def self_call(doc: Document, project: Project) -> Iterator[Fault]:
+def self_call(doc: Document) -> Iterator[Fault]:
     text = doc.source.text
     if text.startswith((" ", "\t", "%", "-")) or doc.source.path is None:
         return
     name = os.path.basename(doc.source.path)
     line = f"+seeded_cycle:\n  call>: {name}\n"
-    yield Fault("call cycle", text.rstrip("\n") + "\n" + line, "call-cycle",
-                len(text.rstrip("\n")) + 1 + len("+seeded_cycle:\n  call>: "))
+    yield Fault(
+        "call cycle",
+        text.rstrip("\n") + "\n" + line,
+        "call-cycle",
+        len(text.rstrip("\n")) + 1 + len("+seeded_cycle:\n  call>: "),
+    )
 
 
 MUTATORS: tuple[Mutator, ...] = (
@@ -271,14 +308,15 @@ def test_seeded_fault_recall() -> None:
         if base.workflow is None or not base.ok:
             continue
         for mutate in MUTATORS:
-            for fault in mutate(base, Project(str(path.parent))):
+            for fault in mutate(base):
                 seeded[fault.kind] += 1
                 line = line_of(fault.text, fault.offset)
                 found = _lint(path, fault.text)
                 if (fault.rule, line) in found:
                     caught[fault.kind] += 1
                 else:
-                    missed.append(f"{fault.kind}: {path.relative_to(CORPUS)}:{line + 1} {found[:3]}")
+                    where = f"{path.relative_to(CORPUS)}:{line + 1}"
+                    missed.append(f"{fault.kind}: {where} {found[:3]}")
         _lint(path, None)
     total, hits = sum(seeded.values()), sum(caught.values())
     report = ", ".join(f"{k} {caught[k]}/{n}" for k, n in sorted(seeded.items()))
