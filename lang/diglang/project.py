@@ -38,6 +38,7 @@ class Project:
         self._docs: dict[str, Document] = {}
         self._cycles: list[list[str]] | None = None
         self._files: list[str] | None = None
+        self._refs: list[tuple[str, Reference]] | None = None
         self._calls: dict[str, list[tuple[str, Task]]] | None = None
 
     def workflow_paths(self) -> list[str]:
@@ -93,6 +94,7 @@ class Project:
         path = os.path.abspath(path)
         self._cycles = None
         self._calls = None
+        self._refs = None
         self._docs.pop(path, None)
         for other, doc in list(self._docs.items()):
             if path in doc.includes:
@@ -129,6 +131,12 @@ class Project:
             return os.path.join(self.root, target + ".dig")
         name = target if target.endswith(".dig") else target + ".dig"
         return os.path.normpath(os.path.join(self.workdir(from_path), name))
+
+    def all_references(self) -> list[tuple[str, Reference]]:
+        """(file, reference) for every `call>`/`require>` of every `.dig` below the root."""
+        if self._refs is None:
+            self._refs = [(f, ref) for f in self.dig_files() for ref in self.references(f)]
+        return self._refs
 
     def callers(self, path: str) -> list[tuple[str, Task]]:
         """(file, `call>` task) of every call of `path` from a `.dig` file below the root."""

@@ -93,6 +93,7 @@ def get_parser() -> Lark:
         lexer="contextual",
         propagate_positions=True,
         postlex=_AlwaysAccepted(),
+        cache=True,  # lark keeps the LALR tables in the temp dir, keyed on the grammar
     )
 
 

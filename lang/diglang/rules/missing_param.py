@@ -165,11 +165,7 @@ def given_from_outside(ctx: Context) -> bool:
     path = os.path.abspath(path)
     if project.callers(path):
         return True
-    return any(
-        _may_reach(ctx, ref, other, path)
-        for other in project.dig_files()
-        for ref in project.references(other)
-    )
+    return any(_may_reach(ctx, ref, other, path) for other, ref in project.all_references())
 
 
 def _may_reach(ctx: Context, ref: Reference, caller: str, path: str) -> bool:
