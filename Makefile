@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/digfmt --check examples/ecommerce
+	$(BIN)/diglint examples/ecommerce
 	$(BIN)/digtree examples/ecommerce
 
 test: lint typecheck pytest
