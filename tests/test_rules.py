@@ -91,3 +91,32 @@ def test_rule_docs_are_up_to_date() -> None:
     from diglang.ruledocs import OUTPUT, render
 
     assert OUTPUT.read_text(encoding="utf-8") == render(), "run `python -m diglang.ruledocs`"
+
+
+def _example(doc: str) -> str | None:
+    """The YAML of a rule's `## Example` section (None when it has none)."""
+    if "## Example" not in doc:
+        return None
+    section = doc.split("## Example", 1)[1].split("\n## ", 1)[0]
+    if "```yaml" not in section:
+        return None
+    return section.split("```yaml", 1)[1].split("```", 1)[0].lstrip("\n")
+
+
+# Examples that need more than one file (a project) to show the problem.
+MULTI_FILE_EXAMPLES = {"include-cycle", "call-cycle", "include-error", "io-error", "missing-file"}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_docstring_example_gives_the_diagnostic(rule: object, tmp_path: Path) -> None:
+    from diglang.rule import Rule
+
+    assert isinstance(rule, Rule)
+    example = _example(rule.doc)
+    if example is None or rule.id in MULTI_FILE_EXAMPLES:
+        pytest.skip("no single-file example")
+    path = tmp_path / "example.dig"
+    path.write_text(example, encoding="utf-8")
+    doc = parse_file(str(path))
+    diags = check(doc, _only(rule.id), project=Project(str(tmp_path)))
+    assert any(d.rule == rule.id for d in diags), f"the example of {rule.id} gives nothing"
