@@ -1,6 +1,7 @@
 """Throughput of parse() and format_text() over the shared corpus, next to their floors.
 
-Prints files/s for: a bare ruamel.yaml compose of each file (the floor of our YAML layer),
+Prints files/s for: a bare ruamel.yaml compose of each file (the pure-Python floor), the
+same with ruamel's libyaml composer (what `parse` uses when the `fast` extra is installed),
 diglang's parse() (compose + AST + includes + expressions), digfmt's format_text(), and the
 wall time of `prettier --parser yaml` formatting the same files (when node/npm are present;
 it is installed into bench/node_modules on first use).
@@ -25,6 +26,7 @@ from ruamel.yaml import YAML
 
 from diglang.format import FormatError, format_text
 from diglang.parse import parse
+from diglang.yamlload import compose
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "corpus"
@@ -56,6 +58,11 @@ def bare_compose(files: list[tuple[str, str]]) -> None:
     for _, text in files:
         with contextlib.suppress(Exception):  # the floor also pays for errors
             yaml.compose(text)
+
+
+def c_compose(files: list[tuple[str, str]]) -> None:
+    for _, text in files:
+        compose(text, fast=True)
 
 
 def run_parse(files: list[tuple[str, str]]) -> None:
@@ -107,13 +114,15 @@ def main() -> int:
     size = sum(len(t) for _, t in files)
     print(f"corpus: {len(files)} files, {size / 1024:.0f} KiB, cpu count {os.cpu_count()}")
     compose = best_of(args.repeat, lambda: bare_compose(files))
+    compose_c = best_of(args.repeat, lambda: c_compose(files))
     parsed = best_of(args.repeat, lambda: run_parse(files))
     formatted = best_of(args.repeat, lambda: run_format(files))
     n = len(files)
     print(f"{'ruamel compose (floor)':28} {compose:7.3f} s  {n / compose:8.0f} files/s")
+    print(f"{'compose with libyaml':28} {compose_c:7.3f} s  {n / compose_c:8.0f} files/s")
     print(
         f"{'diglang parse':28} {parsed:7.3f} s  {n / parsed:8.0f} files/s"
-        f"  ({parsed / compose:.2f}x the floor; target <= 2x)"
+        f"  ({parsed / compose:.2f}x the pure floor, {parsed / compose_c:.2f}x libyaml's)"
     )
     print(f"{'digfmt format_text':28} {formatted:7.3f} s  {n / formatted:8.0f} files/s")
     if not args.no_prettier:

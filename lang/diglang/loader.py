@@ -33,6 +33,7 @@ FileReader = Callable[[str], str]
 
 _STYLES: dict[str | None, Style] = {
     None: "plain",
+    "": "plain",
     "'": "single",
     '"': "double",
     "|": "literal",
@@ -72,7 +73,7 @@ def yaml_error_span(text: str, offset: int) -> Span:
 
 def load_root(source: Source, ctx: LoadContext, text: str | None = None) -> Value | None:
     """Compose and build the file (or `text`, a prefix of it); None when broken or empty."""
-    node, error = yamlload.compose(source.text if text is None else text)
+    node, error = yamlload.compose(source.text if text is None else text, fast=True)
     if error is not None:
         ctx.report("yaml-syntax", yaml_error_span(source.text, error.offset), error.message, source)
         return None
