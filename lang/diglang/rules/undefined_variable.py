@@ -32,6 +32,7 @@ with `typeof`: `${typeof x == 'undefined' ? 'default' : x}`.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterator
 
 from diglang.diagnostics import Edit, Fix, Severity
@@ -109,6 +110,8 @@ def caller_scope(ctx: Context, path: str, depth: int) -> Scope | None:
     if not callers:
         return None
     merged = Scope(open=depth >= MAX_CALL_DEPTH)
+    if any(os.path.dirname(c) != os.path.dirname(os.path.abspath(path)) for c, _ in callers):
+        merged.add("_workdir", Origin("builtin", "set by `call>` for a workflow in another folder"))
     for caller_path, task in callers:
         wf = project.document(caller_path).workflow
         if wf is None or depth >= MAX_CALL_DEPTH:
