@@ -27,6 +27,7 @@ from diglang.rules import (
     undefined_variable,
     unknown_directive,
     unknown_operator,
+    unreachable_error_handler,
     unknown_param,
     unknown_top_level_key,
     yaml_syntax,
@@ -59,6 +60,7 @@ RULES: tuple[Rule, ...] = (
     param_type.check,
     missing_file.check,
     undefined_variable.check,
+    unreachable_error_handler.check,
 )
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
