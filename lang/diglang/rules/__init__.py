@@ -27,9 +27,9 @@ from diglang.rules import (
     undefined_variable,
     unknown_directive,
     unknown_operator,
-    unreachable_error_handler,
     unknown_param,
     unknown_top_level_key,
+    unreachable_error_handler,
     yaml_syntax,
 )
 

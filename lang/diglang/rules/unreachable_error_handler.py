@@ -32,6 +32,7 @@ from diglang.nodes import Task, TaskKind, Workflow
 from diglang.rule import Context, Problem, rule
 from diglang.workflow import literal_bool
 
+
 def _why_never(task: Task) -> str | None:
     """Why `task` can never fail, or None."""
     if literal_bool(task.disable) is True:
