@@ -73,6 +73,7 @@ def test_sarif_output(in_project: Path, snapshot_text: SnapshotAssertion) -> Non
         "expression-syntax",
         "multiple-operators",
         "invalid-task-name",
+        "missing-file",
     ]
     assert json.dumps(log, indent=2, ensure_ascii=False) + "\n" == snapshot_text
 
@@ -121,7 +122,7 @@ def test_clean_file_exits_0(in_project: Path) -> None:
 def test_select_and_ignore(in_project: Path) -> None:
     selected = run("--format", "json", "--select", "duplicate-key,yaml-syntax")
     assert {d["rule"] for d in json.loads(selected.stdout)} == {"duplicate-key", "yaml-syntax"}
-    ignored = run("--format", "json", "--ignore", "invalid-task-name, include-error")
+    ignored = run("--format", "json", "--ignore", "invalid-task-name, missing-file")
     rules = {d["rule"] for d in json.loads(ignored.stdout)}
     assert rules == {"duplicate-key", "yaml-syntax", "multiple-operators", "expression-syntax"}
     assert run("--select", "duplicate-key", "main.dig").exit_code == 0

@@ -218,7 +218,7 @@ def test_include_errors() -> None:
             "cannot include `/etc/hosts`: the path must stay inside `include/` "
             "(no `..` or absolute paths); move the file under this directory",
         ),
-        ("include-error", "included file `missing.dig` does not exist"),
+        ("missing-file", "included file `missing.dig` does not exist"),
         (
             "include-error",
             "`config/list.yml` must contain a mapping (`key: value` lines) to be included",

@@ -289,7 +289,7 @@ def include_file(source: Source, ctx: LoadContext, target: Value) -> Mapping | N
     try:
         text = ctx.reader(path)
     except FileNotFoundError:
-        ctx.report("include-error", target.span, f"included file `{name}` does not exist", source)
+        ctx.report("missing-file", target.span, f"included file `{name}` does not exist", source)
         return None
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from diglang.schemas import OperatorSpec
 
 
+# Parser diagnostics after which included content (and what it defines) is unknown.
+INCLUDE_PROBLEMS = frozenset({"include-error", "missing-file"})
+
+
 class Fixable(enum.Enum):
     """Whether a rule's problems come with fixes."""
 

@@ -1,11 +1,13 @@
 """An `!include : file` key cannot be resolved.
 
 ## What it does
-Reported by the parser: an `!include : file` key cannot be resolved.
+Reported by the parser: an `!include : file` key cannot be resolved — its path leaves the
+including file's directory, the file cannot be read, has errors, or is not a mapping. An include
+of a file that does not exist is reported as `missing-file`.
 
 ## Why
-Digdag aborts loading the whole project when an include is missing, leaves the including file's
-directory (`..` or an absolute path), or does not contain a mapping.
+Digdag aborts loading the whole project when an include leaves the including file's directory
+(`..` or an absolute path) or does not contain a mapping.
 
 ## Example
 ```yaml

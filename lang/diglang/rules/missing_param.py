@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from diglang.diagnostics import Severity
 from diglang.nodes import Workflow
-from diglang.rule import Context, Problem, rule
+from diglang.rule import INCLUDE_PROBLEMS, Context, Problem, rule
 from diglang.rules import undefined_variable
 from diglang.rules._operator_params import OperatorTask, file_exists, operator_tasks, provided
 from diglang.rules.undefined_variable import analyzer_for
@@ -58,7 +58,7 @@ _COMMAND_SECRETS = frozenset({"http.uri"})
 @rule("missing-param", severity=Severity.ERROR)
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report operator tasks that lack a required parameter no scope can provide."""
-    if ctx.fragment or any(d.rule == "include-error" for d in ctx.document.diagnostics):
+    if ctx.fragment or any(d.rule in INCLUDE_PROBLEMS for d in ctx.document.diagnostics):
         return  # a fragment's scope is its includer's; a failed include hides exports
     analyzer: Analyzer | None = None
     outside: bool | None = None

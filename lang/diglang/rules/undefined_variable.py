@@ -39,7 +39,7 @@ from diglang.diagnostics import Edit, Fix, Severity
 from diglang.expr.nodes import Identifier, Unary, walk
 from diglang.expr.scope import JS_GLOBALS
 from diglang.nodes import Task, Workflow
-from diglang.rule import Context, Fixable, Problem, rule
+from diglang.rule import INCLUDE_PROBLEMS, Context, Fixable, Problem, rule
 from diglang.schemas import builtin_variables
 from diglang.scope import Analyzer, Origin, Scope, earlier_keys
 from diglang.values import Template, TemplateExpr, walk_templates
@@ -79,7 +79,7 @@ def analyzer_for(ctx: Context) -> Analyzer:
 @rule("undefined-variable", severity=Severity.WARNING, fixable=Fixable.SOMETIMES)
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report identifiers no definition reaches."""
-    if ctx.fragment or any(d.rule == "include-error" for d in ctx.document.diagnostics):
+    if ctx.fragment or any(d.rule in INCLUDE_PROBLEMS for d in ctx.document.diagnostics):
         return  # a fragment's scope is its includer's; a failed include hides definitions
     base = base_scope(wf, ctx)
     if ctx.project is not None and ctx.path is not None:
