@@ -2,7 +2,8 @@
 
 ## What it does
 Resolves the files a workflow names, the way Digdag does, and reports the missing ones:
-`!include : file` targets (found by the parser, relative to the including file), `call>` targets (`.dig` is appended when missing), `require>` workflows (`<name>.dig` in the
+`!include : file` targets (found by the parser, relative to the including file), `call>` targets
+(`.dig` is appended when missing), `require>` workflows (`<name>.dig` in the
 project), query and template files (`td>`, `pg>`, `redshift>`, `bq>`, `mail>`, `embulk>`,
 `td_load>` configs...), `mail>` attachments, `rb>` `require:` files, `py>` modules
 (`tasks.etl.run` → `tasks/etl.py` or `tasks/etl/__init__.py`) and the script a `sh>`
