@@ -11,6 +11,7 @@ internal failure.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -137,6 +138,7 @@ def _config(opts: Options, rules: Sequence[RuleInfo]) -> Config:
     return config
 
 
+@functools.lru_cache(maxsize=4096)
 def _shown(path: str | None) -> str:
     """A path as the user wants to read it: relative to the working directory."""
     if not path:
