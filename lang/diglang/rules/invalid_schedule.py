@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from diglang.diagnostics import Edit, Fix, Severity
 from diglang.nodes import Workflow
 from diglang.rule import Context, Fixable, Problem, rule
+from diglang.rules._common import top_level_entry
 from diglang.rules.invalid_directive import bool_like, shown
 from diglang.rules.unknown_top_level_key import rename_fix, suggest
 from diglang.values import Entry, Mapping, Scalar, Template, Value
@@ -164,12 +165,10 @@ def _day_error(kind: str, day: str) -> str | None:
 @rule("invalid-schedule", severity=Severity.ERROR, fixable=Fixable.SOMETIMES)
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report schedules that Digdag's scheduler or `digdag push` rejects."""
-    entry = wf.root.entry("schedule")
-    if ctx.fragment or entry is None:
+    entry = top_level_entry(wf, ctx, "schedule")
+    if entry is None:
         return
     schedule = entry.value
-    if isinstance(schedule, Scalar) and schedule.value is None:
-        return
     if not isinstance(schedule, Mapping):
         message = f"`schedule` must be a mapping such as `daily>: 07:00:00`, not {shown(schedule)}"
         yield Problem(schedule.span, message, source=schedule.source)

@@ -33,6 +33,7 @@ from functools import cache
 from diglang.diagnostics import Edit, Fix, Severity
 from diglang.nodes import Workflow
 from diglang.rule import Context, Fixable, Problem, rule
+from diglang.rules._common import top_level_entry
 from diglang.rules.unknown_top_level_key import suggest
 from diglang.values import Scalar, Template, type_name
 
@@ -115,12 +116,10 @@ def zone_ok(text: str) -> bool:
 @rule("invalid-timezone", severity=Severity.ERROR, fixable=Fixable.SOMETIMES)
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report a top-level `timezone` that Digdag cannot load."""
-    entry = wf.root.entry("timezone")
-    if ctx.fragment or entry is None:
+    entry = top_level_entry(wf, ctx, "timezone")
+    if entry is None:
         return
     value = entry.value
-    if isinstance(value, Scalar) and value.value is None:
-        return
     if isinstance(value, Template):
         message = "`timezone` is not evaluated, so `${...}` cannot be used; write a zone id"
         yield Problem(value.span, message, source=value.source)
