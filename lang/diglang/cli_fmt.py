@@ -20,9 +20,8 @@ from pathlib import Path
 import click
 from ruamel.yaml.error import YAMLWarning
 
+from diglang.files import walk_tree
 from diglang.format import FormatError, decode_source, format_text
-
-_SKIP_DIRS = frozenset({"node_modules"})
 
 
 @dataclass
@@ -79,9 +78,8 @@ def _expand(paths: tuple[str, ...], run: _Run) -> Iterator[str]:
 
 
 def _walk(root: str) -> Iterator[str]:
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
-        for name in sorted(files):
+    for folder, names in walk_tree(root):
+        for name in names:
             if name.endswith(".dig") and os.path.isfile(os.path.join(folder, name)):
                 yield os.path.join(folder, name)
 

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 from diglang.cache import Entry, FileReads, ProjectCache, decode, merge_deps, settings_key
 from diglang.config import Config
 from diglang.diagnostics import Diagnostic, Severity
+from diglang.files import is_dig_file, walk_tree
 from diglang.source import Source
 
 if TYPE_CHECKING:
     from diglang.check import Batch, Task, TrackedProject
 
-SKIP_DIRS = frozenset({".digdag", "node_modules", "__pycache__"})
 PARALLEL_THRESHOLD = 48  # below this many files, starting workers costs more than it saves
 CHUNK = 16  # files per task handed to a worker
 
@@ -63,26 +63,15 @@ def describe_crash(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def _walk(root: str) -> Iterator[tuple[str, list[str]]]:
-    """(folder, file names) below `root`, sorted, skipping hidden and tool directories."""
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
-        yield folder, sorted(files)
-
-
-def _is_workflow(name: str) -> bool:
-    return name.endswith(".dig") and not name.startswith(".")
-
-
 def discover(paths: Iterable[str], project: str | None = None) -> list[tuple[str, str]]:
     """(file, project root) for every file named and every `.dig` file below a directory."""
     found: dict[str, str] = {}
     for path in paths:
         if os.path.isdir(path):
             root = os.path.abspath(project or path)
-            for folder, names in _walk(path):
+            for folder, names in walk_tree(path):
                 for name in names:
-                    if _is_workflow(name):
+                    if is_dig_file(name):
                         found.setdefault(os.path.abspath(os.path.join(folder, name)), root)
         else:
             file = os.path.abspath(path)
@@ -94,11 +83,11 @@ def project_files(root: str) -> tuple[list[str], str]:
     """The `.dig` files below `root`, and a digest of the names of all files there."""
     digs: list[str] = []
     listing = hashlib.blake2b(digest_size=16)
-    for folder, names in _walk(root):
+    for folder, names in walk_tree(root):
         for name in names:
             path = os.path.join(folder, name)
             listing.update(path.encode("utf-8", "surrogateescape") + b"\0")
-            if _is_workflow(name):
+            if is_dig_file(name):
                 digs.append(path)
     return digs, listing.hexdigest()
 

@@ -11,12 +11,11 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from diglang.files import is_dig_file, walk_tree
 from diglang.loader import FileReader, read_file
 from diglang.nodes import Task, Workflow
 from diglang.parse import Document, parse_file
 from diglang.values import Scalar, Template
-
-SKIP_DIRS = frozenset({".digdag", "node_modules", "__pycache__"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +55,12 @@ class Project:
         Hidden directories, `.digdag/` and `node_modules/` are skipped.
         """
         if self._files is None:
-            found: list[str] = []
-            for folder, dirs, files in os.walk(self.root):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
-                found.extend(
-                    os.path.join(folder, n)
-                    for n in files
-                    if n.endswith(".dig") and not n.startswith(".")
-                )
+            found = [
+                os.path.join(folder, name)
+                for folder, names in walk_tree(self.root)
+                for name in names
+                if is_dig_file(name)
+            ]
             self._files = sorted(p for p in found if os.path.isfile(p))
         return self._files
 

@@ -51,11 +51,6 @@ class LineIndex:
             i = find("\n", i + 1)
         self._starts = starts
 
-    @property
-    def line_count(self) -> int:
-        """Number of lines (a trailing newline starts an empty last line)."""
-        return len(self._starts)
-
     def line_start(self, line: int) -> int:
         """Offset of the first character of 0-based `line`."""
         return self._starts[max(0, min(line, len(self._starts) - 1))]

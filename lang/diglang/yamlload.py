@@ -267,15 +267,6 @@ def is_include_key(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.ctag is not PLAIN and str(node.ctag) == INCLUDE_TAG
 
 
-def node_kind(node: Node) -> str:
-    """`scalar`, `sequence` or `mapping`."""
-    if isinstance(node, ScalarNode):
-        return "scalar"
-    if isinstance(node, SequenceNode):
-        return "sequence"
-    return "mapping"
-
-
 @dataclass(frozen=True, slots=True)
 class IncludeKey:
     """An `!include` key in plain data (several may appear in one mapping)."""

@@ -32,6 +32,7 @@ with `typeof`: `${typeof x == 'undefined' ? 'default' : x}`.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from collections.abc import Iterator
 
@@ -145,6 +146,7 @@ def _check_template(task: Task, template: Template, scope: Scope) -> Iterator[Pr
             yield _problem(ident, expr, [*scope.names, *local])
 
 
+@functools.cache
 def _schedule_only() -> frozenset[str]:
     return frozenset(v.name for v in builtin_variables() if v.requires == "schedule")
 
