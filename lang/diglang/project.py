@@ -97,6 +97,13 @@ class Project:
             if path in doc.includes:
                 self._docs.pop(other, None)
 
+    def files_changed(self) -> None:
+        """Forget everything derived from the file listing (a file was created or deleted)."""
+        self._files = None
+        self._cycles = None
+        self._calls = None
+        self._refs = None
+
     def workdir(self, path: str) -> str:
         """The working directory of the tasks of a workflow file: its own directory."""
         return os.path.dirname(os.path.abspath(path))

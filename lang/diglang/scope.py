@@ -23,11 +23,17 @@ OPAQUE_OPERATORS = frozenset({"py", "rb", "call", "http_call", "embulk", "param_
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a visible name comes from: kind is builtin/config/export/store/loop/error/local."""
+    """Where a visible name comes from: kind is builtin/config/export/store/loop/error/local.
+
+    `key` is the key that defines the name (an `_export` or `for_each>` key), `value` its
+    value; `task` is the task that stores it (for `store`).
+    """
 
     kind: str
     detail: str = ""
-    node: Value | None = None
+    key: Scalar | None = None
+    value: Value | None = None
+    task: Task | None = None
 
 
 @dataclass
@@ -95,7 +101,9 @@ class Analyzer:
             stored.open = True
             return
         for root in self.stores.get(name, ()):
-            stored.add(root, Origin("store", f"stored by `{name}>` in `{task.full_name}`"))
+            stored.add(
+                root, Origin("store", f"stored by `{name}>` in `{task.full_name}`", task=task)
+            )
 
     def _special(self, task: Task, own: Scope, stored: Scope) -> None:
         """Scopes of `_do`/`_else_do` (loop variables), `_check` and `_error` (`error`)."""
@@ -123,7 +131,9 @@ class Analyzer:
     def _for_each_names(command: Value | None, env: Scope) -> None:
         if isinstance(command, Mapping):
             for entry in command.entries:
-                env.add(entry.key.text, Origin("loop", "a `for_each>` variable", entry.key))
+                env.add(
+                    entry.key.text, Origin("loop", "a `for_each>` variable", entry.key, entry.value)
+                )
         else:
             env.open = True  # `for_each>: ${...}`: the variable names are only known at run time
 
@@ -132,7 +142,7 @@ def _add_keys(scope: Scope, value: Value | None, kind: str) -> None:
     if isinstance(value, Mapping):
         for entry in value.entries:
             if entry.key.is_string:
-                scope.add(entry.key.text, Origin(kind, "", entry.value))
+                scope.add(entry.key.text, Origin(kind, "", entry.key, entry.value))
 
 
 def earlier_keys(task: Task, template: Template) -> Iterator[tuple[str, Value]]:

@@ -1,0 +1,101 @@
+"""Questions features ask about a snapshot: which task, template or variable is at a position,
+and which `${...}` names a task can see (with where each comes from)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from diglang.expr.nodes import Identifier
+from diglang.nodes import Task
+from diglang.rule import Context
+from diglang.rules.undefined_variable import analyzer_for, base_scope, caller_scope
+from diglang.scope import Analyzer, Origin, Scope, earlier_keys
+from diglang.values import Template, TemplateExpr
+from diglsp.workspace import Snapshot
+
+
+def own_tasks(snap: Snapshot) -> list[Task]:
+    """Every task whose key is written in this document (not in an included file)."""
+    wf = snap.document.workflow
+    if wf is None:
+        return []
+    return [t for t in wf.walk_tasks() if t.key is not None and t.source is snap.source]
+
+
+def task_at(snap: Snapshot, offset: int) -> Task | None:
+    """The innermost task of this document whose text contains `offset` (the root task when
+    the offset is outside every task; None when there is no workflow)."""
+    wf = snap.document.workflow
+    if wf is None:
+        return None
+    best = wf.task
+    for task in own_tasks(snap):
+        span = task.span
+        if span.start <= offset <= span.end and (
+            best.key is None or span.end - span.start <= best.span.end - best.span.start
+        ):
+            best = task
+    return best
+
+
+@dataclass(frozen=True)
+class ExprAt:
+    """A `${...}` expression at a position, with its template and the task that owns it."""
+
+    task: Task
+    template: Template
+    expr: TemplateExpr
+
+
+def expr_at(snap: Snapshot, offset: int) -> ExprAt | None:
+    """The `${...}` of this document whose placeholder contains `offset`."""
+    wf = snap.document.workflow
+    if wf is None:
+        return None
+    for task, template in wf.walk_templates():
+        if template.source is not snap.source or not template.span.contains(offset):
+            continue
+        for expr in template.exprs:
+            if expr.placeholder.contains(offset):
+                return ExprAt(task, template, expr)
+    return None
+
+
+def identifier_at(snap: Snapshot, offset: int) -> tuple[ExprAt, Identifier] | None:
+    """The free variable of a `${...}` at `offset` (exact templates only)."""
+    found = expr_at(snap, offset)
+    if found is None or not found.expr.exact:
+        return None
+    for ident in found.expr.free_variables():
+        if ident.span.start <= offset <= ident.span.end:
+            return found, ident
+    return None
+
+
+def analyzer(snap: Snapshot) -> Analyzer:
+    """Scopes of every task of the snapshot's workflow (computed once per snapshot)."""
+    cached = snap.memo.get("analyzer")
+    if isinstance(cached, Analyzer):
+        return cached
+    wf = snap.document.workflow
+    ctx = Context(snap.document, snap.config, snap.project, snap.fragment)
+    result = analyzer_for(ctx)
+    if wf is not None:
+        base = base_scope(wf, ctx)
+        if snap.project is not None and snap.path is not None:
+            callers = caller_scope(ctx, snap.path, depth=0)
+            if callers is not None:
+                base.merge(callers)
+        result.run(wf, base)
+    snap.memo["analyzer"] = result
+    return result
+
+
+def scope_at(snap: Snapshot, task: Task, template: Template | None = None) -> Scope:
+    """The names `task` sees; with `template`, also the task's keys written before it."""
+    scope = analyzer(snap).scope_of(task).child()
+    if template is not None:
+        for name, value in earlier_keys(task, template):
+            if name not in scope.names:
+                scope.add(name, Origin("local", "a key of this task written before", value=value))
+    return scope
