@@ -46,7 +46,10 @@ def check(
         for diag in doc.diagnostics
         if (wanted is None or diag.rule in wanted) and config.enabled(diag.rule, diag.path or path)
     ]
-    if doc.workflow is not None:
+    # After a YAML error the tree is what the lines before it give (for editors): rules would
+    # report the cut-off part as problems, so only the syntax error is reported.
+    broken = any(d.rule == "yaml-syntax" for d in doc.diagnostics)
+    if doc.workflow is not None and not broken:
         ctx = Context(doc, config, project, fragment)
         for rule in RULES if rules is None else rules:
             if rule.check is not None and config.enabled(rule.id, path):

@@ -229,6 +229,19 @@ class Workspace:
         fragment = self.is_fragment(project, path)
         return Snapshot(uri, state.version, doc, project, self.config_for(path), fragment)
 
+    def file_snapshot(self, path: str) -> Snapshot:
+        """A snapshot of a file (its open buffer when there is one, else the disk)."""
+        path = os.path.abspath(path)
+        uri = convert.uri_of(path)
+        if uri in self.open:
+            snap = self.snapshot(uri)
+            assert snap is not None
+            return snap
+        project = self.project_for(path)
+        doc = project.document(path)
+        fragment = self.is_fragment(project, path)
+        return Snapshot(uri, None, doc, project, self.config_for(path), fragment)
+
     def snapshots(self) -> Iterator[Snapshot]:
         """Snapshots of every open document."""
         for uri in list(self.open):

@@ -141,9 +141,10 @@ def _check_template(task: Task, template: Template, scope: Scope) -> Iterator[Pr
                     ident.span,
                     f"`{name}` is only defined when the workflow has a `schedule:`; add one, or "
                     f"guard it: `typeof {name} == 'undefined'`",
+                    source=template.source,
                 )
                 continue
-            yield _problem(ident, expr, [*scope.names, *local])
+            yield _problem(ident, expr, [*scope.names, *local], template)
 
 
 @functools.cache
@@ -162,7 +163,9 @@ def _typeof_guarded(expr: TemplateExpr) -> set[str]:
     }
 
 
-def _problem(ident: Identifier, expr: TemplateExpr, visible: list[str]) -> Problem:
+def _problem(
+    ident: Identifier, expr: TemplateExpr, visible: list[str], template: Template
+) -> Problem:
     candidates = [n for n in visible if n.isidentifier() and n not in JS_GLOBALS]
     close = difflib.get_close_matches(ident.name, candidates, n=1, cutoff=0.75)
     message = f"`{ident.name}` is not defined here"
@@ -173,4 +176,4 @@ def _problem(ident: Identifier, expr: TemplateExpr, visible: list[str]) -> Probl
             fix = Fix(f"replace with `{close[0]}`", (Edit(ident.span, close[0]),), safe=False)
     else:
         message += "; define it in an `_export` or declare `-p` params in the diglint config"
-    return Problem(ident.span, message, fix)
+    return Problem(ident.span, message, fix, source=template.source)

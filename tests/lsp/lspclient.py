@@ -1,0 +1,106 @@
+"""Shared helpers for end-to-end tests: the server as a subprocess, driven by pytest-lsp."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from diglsp.convert import uri_of
+
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "diglsp"])
+TIMEOUT = 20.0
+
+
+async def start(client: LanguageClient, root: Path, options: dict | None = None) -> None:
+    """Initialize a session with `root` as the workspace folder (VS Code's capabilities)."""
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        client.registrations = [*getattr(client, "registrations", []), *params.registrations]
+
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
+            root_uri=uri_of(str(root)),
+            workspace_folders=[types.WorkspaceFolder(uri=uri_of(str(root)), name=root.name)],
+            initialization_options=options or {"lint": {"debounceMs": 10}},
+        )
+    )
+
+
+async def published(
+    client: LanguageClient, uri: str, version: int | None = None
+) -> Sequence[types.Diagnostic]:
+    """Wait for the diagnostics of `uri` (of `version`, when given)."""
+    while True:
+        params = await asyncio.wait_for(
+            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), TIMEOUT
+        )
+        if params.uri == uri and (version is None or params.version == version):
+            return params.diagnostics
+
+
+async def open_doc(
+    client: LanguageClient, path: Path, text: str, version: int = 1
+) -> Sequence[types.Diagnostic]:
+    """Open `path` with `text` and wait for its diagnostics."""
+    uri = uri_of(str(path))
+    waiting = asyncio.ensure_future(published(client, uri, version))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="digdag", version=version, text=text
+            )
+        )
+    )
+    return await waiting
+
+
+async def change_doc(
+    client: LanguageClient,
+    path: Path,
+    version: int,
+    changes: list[types.TextDocumentContentChangeEvent],
+) -> Sequence[types.Diagnostic]:
+    """Send a change and wait for the diagnostics of that version."""
+    uri = uri_of(str(path))
+    waiting = asyncio.ensure_future(published(client, uri, version))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=changes,
+        )
+    )
+    return await waiting
+
+
+def close_doc(client: LanguageClient, path: Path) -> None:
+    """Close a document."""
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=uri_of(str(path)))
+        )
+    )
+
+
+def pos(text: str, needle: str, delta: int = 0) -> types.Position:
+    """The LSP position of the first `needle` in `text` (plus `delta` characters; ASCII)."""
+    offset = text.index(needle) + delta
+    line = text.count("\n", 0, offset)
+    return types.Position(line=line, character=offset - (text.rfind("\n", 0, offset) + 1))
+
+
+def replace(text: str, needle: str, new: str) -> tuple[str, types.TextDocumentContentChangePartial]:
+    """The text with the first `needle` replaced, and the incremental change that does it."""
+    start = pos(text, needle)
+    end = pos(text, needle, len(needle))
+    change = types.TextDocumentContentChangePartial(
+        range=types.Range(start=start, end=end), text=new
+    )
+    return text.replace(needle, new, 1), change
