@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 from diglang.config import Config
 from diglang.files import is_dig_file, walk_tree
@@ -78,11 +80,36 @@ class Settings:
         )
 
 
+class _Answered:
+    """A message already answered: pygls' dispatcher skips it (not JSON-RPC 2.0)."""
+
+    jsonrpc = "answered"
+
+
+_ANSWERED = _Answered()
+
+
+class _Protocol(LanguageServerProtocol):
+    """Answers a request whose params cannot be read with an error (pygls drops it)."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if not (isinstance(data, dict) and "id" in data and "method" in data):
+                raise
+            error = types.ResponseError(
+                code=exc.code, message=f"invalid params for `{data['method']}`"
+            )
+            self._send_response(data["id"], error=error)
+            return _ANSWERED
+
+
 class DigdagLanguageServer(LanguageServer):
     """The Digdag language server."""
 
     def __init__(self) -> None:
-        super().__init__("diglsp", __version__)
+        super().__init__("diglsp", __version__, protocol_cls=_Protocol)
         self.ws = Workspace()
         self.settings = Settings()
         self.pending: dict[str, asyncio.Task[None]] = {}
