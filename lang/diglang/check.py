@@ -19,6 +19,7 @@ from diglang.fix import fix_text
 from diglang.lint import LintResult, describe_crash
 from diglang.nodes import Workflow
 from diglang.parse import Document, parse
+from diglang.perf import without_gc
 from diglang.project import Project, Reference
 from diglang.rule import Check, Context, Rule
 from diglang.source import Source
@@ -26,6 +27,7 @@ from diglang.source import Source
 _SUPPRESS = re.compile(r"#\s*diglint:\s*(disable|disable-file|disable-next-line)=([\w\-, ]+)")
 
 
+@without_gc
 def check(
     doc: Document,
     config: Config | None = None,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from diglang.diagnostics import Diagnostic, Severity
 from diglang.loader import FileReader, LoadContext, load_root, read_file
 from diglang.nodes import Workflow
+from diglang.perf import without_gc
 from diglang.source import Source, Span
 from diglang.values import Mapping, Value, type_name, walk_templates
 from diglang.workflow import build_workflow
@@ -49,6 +50,7 @@ def workflow_name(path: str | None) -> str:
     return base[:-4] if base.endswith(".dig") else base
 
 
+@without_gc
 def parse(
     text: str,
     path: str | None = None,

@@ -152,14 +152,14 @@ class YamlError:
 
 # Deeper documents go to the pure composer: the C one recurses on the C stack.
 _DEEP = re.compile(r"\n {1000}")
-_MAX_FLOW_BRACKETS = 1000
+_MAX_FLOW_BRACKETS = 1000  # flow collections (`${` of templates does not count)
 
 
 def _compose_fast(text: str) -> Node | bool | None:
     """The C composer's graph, or False when it is unavailable or refuses the text."""
     if _CParser is None or _DEEP.search(text):
         return False
-    if text.count("[") + text.count("{") > _MAX_FLOW_BRACKETS:
+    if text.count("[") + text.count("{") - text.count("${") > _MAX_FLOW_BRACKETS:
         return False
     loader = _FastLoader(text)
     try:

@@ -2,89 +2,21 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import threading
 from typing import Any
 
 import pytest
 
+from diglsp.stdio_client import StdioClient as RawClient
+
 FORMAT_OPTIONS = {"tabSize": 2, "insertSpaces": True}
-
-
-class RawClient:
-    """Speaks JSON-RPC framing by hand, so tests can send anything."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "diglsp"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        self.messages: list[dict[str, Any]] = []
-        self.cond = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        out = self.proc.stdout
-        assert out is not None
-        while True:
-            headers: dict[str, str] = {}
-            while True:
-                line = out.readline()
-                if not line:
-                    return
-                if line in (b"\r\n", b"\n"):
-                    break
-                name, _, value = line.decode("ascii").partition(":")
-                headers[name.strip().lower()] = value.strip()
-            body = out.read(int(headers["content-length"]))
-            with self.cond:
-                self.messages.append(json.loads(body))
-                self.cond.notify_all()
-
-    def send_raw(self, body: bytes) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.proc.stdin.flush()
-
-    def send(self, message: dict[str, Any]) -> None:
-        self.send_raw(json.dumps({"jsonrpc": "2.0", **message}).encode())
-
-    def wait(self, predicate, timeout: float = 20) -> dict[str, Any]:
-        with self.cond:
-            ok = self.cond.wait_for(
-                lambda: any(predicate(m) for m in self.messages), timeout=timeout
-            )
-            assert ok, f"no matching message; got {self.messages}"
-            return next(m for m in self.messages if predicate(m))
-
-    def response(self, request_id: int) -> dict[str, Any]:
-        return self.wait(lambda m: m.get("id") == request_id and "method" not in m)
-
-    def close(self) -> None:
-        self.send({"id": 999, "method": "shutdown"})
-        self.response(999)
-        self.send({"method": "exit"})
-        self.proc.wait(timeout=10)
-        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                stream.close()
 
 
 @pytest.fixture
 def raw():
     client = RawClient()
-    client.send(
-        {"id": 1, "method": "initialize", "params": {"processId": None, "capabilities": {}}}
-    )
-    assert "capabilities" in client.response(1)["result"]
-    client.send({"method": "initialized", "params": {}})
+    assert "capabilities" in client.initialize()["result"]
     yield client
-    if client.proc.poll() is None:
-        client.close()
+    client.close()
 
 
 def _open(raw: RawClient, uri: str, text: Any) -> None:
