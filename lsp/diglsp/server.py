@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from diglang.config import Config
 from diglang.files import is_dig_file, walk_tree
-from diglsp import actions, convert, formatting, lint
+from diglsp import actions, convert, formatting, links, lint, navigation, symbols
 from diglsp.workspace import Snapshot, Workspace
 
 __version__ = "0.1.0"
@@ -346,6 +346,7 @@ def did_change_folders(
             folders.append(os.path.abspath(path))
     ls.ws.folders = folders
     ls.ws.projects.clear()
+    ls.ws.file_changed(folders[0] if folders else "/", created_or_deleted=True)
     for state in ls.ws.open.values():
         state.snapshot = None
     ls.relint_all()
@@ -403,6 +404,90 @@ def code_action(ls: DigdagLanguageServer, params: types.CodeActionParams) -> lis
         state.diagnostics = lint.lint(snap)
     span = convert.to_span(snap.source, params.range)
     return actions.code_actions(snap, span, state.diagnostics, params.context.only)
+
+
+# -- navigation -------------------------------------------------------------------------------
+
+
+def _at(ls: DigdagLanguageServer, params: Any) -> tuple[Snapshot, int] | None:
+    snap = _snapshot(ls, params.text_document.uri)
+    if snap is None:
+        return None
+    return snap, snap.offset(params.position)
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+@guarded(list)
+def definition(ls: DigdagLanguageServer, params: types.DefinitionParams) -> list[types.Location]:
+    at = _at(ls, params)
+    return navigation.definition(*at) if at is not None else []
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+@guarded(list)
+def references(ls: DigdagLanguageServer, params: types.ReferenceParams) -> list[types.Location]:
+    at = _at(ls, params)
+    if at is None:
+        return []
+    return navigation.references(*at, params.context.include_declaration)
+
+
+@server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+@guarded()
+def prepare_rename(
+    ls: DigdagLanguageServer, params: types.PrepareRenameParams
+) -> types.PrepareRenameResult | None:
+    at = _at(ls, params)
+    return navigation.prepare_rename(*at) if at is not None else None
+
+
+@server.feature(types.TEXT_DOCUMENT_RENAME)
+def rename(ls: DigdagLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    at = _at(ls, params)
+    if at is None:
+        return None
+    try:
+        return navigation.rename(*at, params.new_name)
+    except ValueError as exc:  # a name the user should change: answered as an error message
+        raise JsonRpcInvalidRequest(str(exc)) from None
+    except Exception as exc:
+        ls.log_error("diglsp: rename failed", exc)
+        return None
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+@guarded(list)
+def document_symbol(
+    ls: DigdagLanguageServer, params: types.DocumentSymbolParams
+) -> list[types.DocumentSymbol]:
+    snap = _snapshot(ls, params.text_document.uri)
+    return symbols.document_symbols(snap) if snap is not None else []
+
+
+@server.feature(types.WORKSPACE_SYMBOL)
+@guarded(list)
+def workspace_symbol(
+    ls: DigdagLanguageServer, params: types.WorkspaceSymbolParams
+) -> list[types.WorkspaceSymbol]:
+    return symbols.workspace_symbols(ls.ws.all_projects(), params.query)
+
+
+@server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+@guarded(list)
+def folding_range(
+    ls: DigdagLanguageServer, params: types.FoldingRangeParams
+) -> list[types.FoldingRange]:
+    snap = _snapshot(ls, params.text_document.uri)
+    return symbols.folding_ranges(snap) if snap is not None else []
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK)
+@guarded(list)
+def document_link(
+    ls: DigdagLanguageServer, params: types.DocumentLinkParams
+) -> list[types.DocumentLink]:
+    snap = _snapshot(ls, params.text_document.uri)
+    return links.document_links(snap) if snap is not None else []
 
 
 def main(argv: list[str] | None = None) -> int:

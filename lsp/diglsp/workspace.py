@@ -16,6 +16,7 @@ from lsprotocol import types
 
 from diglang.config import Config, ConfigError, find_config, load_config
 from diglang.diagnostics import Diagnostic
+from diglang.files import is_dig_file, walk_tree
 from diglang.loader import read_file
 from diglang.parse import Document, parse
 from diglang.project import Project
@@ -130,6 +131,7 @@ class Workspace:
         self._fragments: dict[str, set[str]] = {}  # by project root
         self.overrides: Config | None = None  # rule selection from the client settings
         self.on_config_error: Callable[[str], None] | None = None
+        self._discovered = False
 
     # -- buffers -------------------------------------------------------------------------
     def set_text(self, uri: str, text: str, version: int | None) -> None:
@@ -154,6 +156,8 @@ class Workspace:
         self._changed(os.path.abspath(path), created_or_deleted)
 
     def _changed(self, path: str, listing: bool = False) -> None:
+        if listing:
+            self._discovered = False
         for root, project in self.projects.items():
             if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
                 project.invalidate(path)
@@ -180,6 +184,16 @@ class Workspace:
         if project is None:
             project = self.projects[root] = Project(root, loader=self.read)
         return project
+
+    def all_projects(self) -> list[Project]:
+        """Every project of the workspace folders (found once, again after files come and go)."""
+        if not self._discovered:
+            for folder in self.folders:
+                for directory, names in walk_tree(folder):
+                    if any(is_dig_file(n) for n in names):
+                        self.project_for(os.path.join(directory, names[0]))
+            self._discovered = True
+        return list(self.projects.values())
 
     def config_for(self, path: str | None) -> Config:
         """The diglint config that applies to `path` (client settings override it)."""
