@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck pytest bench schemas clean
+.PHONY: run test lint typecheck pytest bench schemas clean nvim
 YLS := tests/yls/node_modules/.package-lock.json
 SARIF_SCHEMA := tests/sarif/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json
 
@@ -37,7 +37,13 @@ $(SARIF_SCHEMA): tests/sarif/package-lock.json
 	npm ci --prefix tests/sarif --ignore-scripts --no-audit --no-fund
 	touch $@
 
-pytest: $(STAMP) $(YLS) $(SARIF_SCHEMA)
+# Neovim: the real editor the language server tests drive (Debian's package)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+nvim:
+	command -v nvim >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq neovim >/dev/null; }
+
+pytest: $(STAMP) $(YLS) $(SARIF_SCHEMA) nvim
 	$(BIN)/pytest
 
 schemas: $(STAMP)
@@ -46,6 +52,7 @@ schemas: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/parse_format.py
 	$(BIN)/python bench/lint.py
+	$(BIN)/python bench/lsp_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/yls/node_modules tests/sarif/node_modules
