@@ -25,7 +25,7 @@ from diglang.nodes import Task
 from diglang.rules._operator_params import value_span
 from diglang.rules.invalid_task_name import MAX_LENGTH, _bad_characters
 from diglang.rules.undefined_variable import MAX_CALL_DEPTH
-from diglang.schemas import builtin_variables
+from diglang.schemas import OperatorSpec, builtin_variables, load_directives, load_operators
 from diglang.scope import Origin
 from diglang.source import Source, Span
 from diglang.values import Mapping, Scalar, Sequence, Value
@@ -503,7 +503,7 @@ def _rename_variable(snap: Snapshot, name: str, key: Scalar, new_name: str) -> t
     seed = _key_id(key)
     usages.keys.setdefault(seed, key)
     group = _group(seed, usages)
-    _check_definitions(view, group, new_name)
+    _check_definitions(view, group, name, new_name)
     for site in usages.sites.values():
         if site.conflict and site.keys & group:
             line = site.source.index.position(site.span.start).line + 1
@@ -522,8 +522,11 @@ def _rename_variable(snap: Snapshot, name: str, key: Scalar, new_name: str) -> t
     return edits.result()
 
 
-def _check_definitions(view: _View, group: set[KeyId], new_name: str) -> None:
-    """A definition may not be renamed to a key its mapping already has."""
+def _check_definitions(view: _View, group: set[KeyId], name: str, new_name: str) -> None:
+    """A definition may not take a name its mapping already has, nor be an operator param."""
+    if name in load_directives():
+        raise ValueError(f"`{name}` is a Digdag directive; it cannot be renamed")
+    operators = _operators(view.snap)
     for fsnap in view.files():
         wf = fsnap.document.workflow
         if wf is None:
@@ -531,12 +534,35 @@ def _check_definitions(view: _View, group: set[KeyId], new_name: str) -> None:
         for task in wf.walk_tasks():
             op = task.operator
             for mapping in (task.export, op.command if op is not None else None):
-                if not isinstance(mapping, Mapping) or new_name not in mapping:
+                if not isinstance(mapping, Mapping):
                     continue
-                if any(_key_id(e.key) in group for e in mapping.entries):
+                if not any(_key_id(e.key) in group for e in mapping.entries):
+                    continue
+                if new_name in mapping:
                     raise ValueError(
                         f"`{new_name}` is already defined next to it; choose another name"
                     )
+                if mapping is task.export:
+                    _check_params(task, name, operators)
+
+
+def _check_params(task: Task, name: str, operators: dict[str, OperatorSpec]) -> None:
+    """Operators below an `_export` read its keys as params too: renaming would change them."""
+    for sub in task.walk():
+        op = sub.operator
+        spec = operators.get(op.name) if op is not None and op.name is not None else None
+        if spec is not None and (name in spec.params or name in spec.nested_defaults):
+            raise ValueError(
+                f"`{name}` is also a parameter of `{spec.key}` (task `{sub.full_name}`); "
+                "renaming it would change that task's configuration"
+            )
+
+
+def _operators(snap: Snapshot) -> dict[str, OperatorSpec]:
+    try:
+        return load_operators(snap.config.plugin_schemas)
+    except Exception:  # a broken plugin schema: lint reports it
+        return load_operators()
 
 
 def _scalar_name_span(scalar: Scalar | None, skip: int = 0) -> Span | None:

@@ -614,3 +614,33 @@ def test_project_document_cache_is_used(root: Path) -> None:
     assert shown(root, definition(snap, at(snap, "${target_db}", delta=3))) == [
         ("main.dig", 7, "target_db")
     ]
+
+
+def test_rename_refuses_params_and_directives(root: Path) -> None:
+    snap = snap_of(root, "main.dig")
+    with pytest.raises(
+        ValueError, match=r"^`td` is also a parameter of `td>` \(task `\+main\+load"
+    ):
+        rename(snap, at(snap, "td:"), "treasure")
+    text = "_export:\n  _workdir: sub\n  database: x\n+a:\n  td>: q.sql\n  table: ${database}\n"
+    (root / "main.dig").write_text(text)
+    snap = snap_of(root, "main.dig")
+    with pytest.raises(
+        ValueError, match=r"^`_workdir` is a Digdag directive; it cannot be renamed"
+    ):
+        rename(snap, at(snap, "_workdir"), "wd")
+    with pytest.raises(
+        ValueError, match=r"^`database` is also a parameter of `td>` \(task `\+main\+a`\)"
+    ):
+        rename(snap, at(snap, "${database}", delta=3), "db")
+
+
+def test_exports_of_an_included_fragment(root: Path) -> None:
+    (root / "steps.dig").write_text("_export:\n  note: hi\n+notify:\n  echo>: ${note}\n")
+    (root / "main.dig").write_text("+a:\n  echo>: start\n+steps:\n  !include : steps.dig\n")
+    snap = snap_of(root, "steps.dig")
+    expected = [("steps.dig", 1, "note"), ("steps.dig", 3, "note")]
+    assert shown(root, references(snap, at(snap, "note"), True)) == expected
+    assert shown(root, references(snap, at(snap, "${note}", delta=3), True)) == expected
+    changed = apply(root, rename(snap, at(snap, "note"), "message"))
+    assert changed == {"steps.dig": "_export:\n  message: hi\n+notify:\n  echo>: ${message}\n"}
