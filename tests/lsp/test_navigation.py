@@ -540,6 +540,7 @@ def test_corpus_invariants() -> None:
     files = corpus_files()
     rng = random.Random(7)
     started = time.perf_counter()
+    renamed = 0
     for path in files:
         try:
             text = path.read_text(encoding="utf-8")
@@ -550,14 +551,27 @@ def test_corpus_invariants() -> None:
         for offset in range(0, size + 1, 97):
             for loc in definition(snap, offset):
                 _check_location(loc)
-        # references scan the whole project: a few offsets per file
-        for offset in rng.sample(range(size + 1), min(3, size + 1)):
+        # references and rename scan the whole project: a few interesting offsets per file
+        interesting = [m.start() + 2 for m in re.finditer(r"\$\{", text)][:4]
+        interesting += [m.start() + 1 for m in re.finditer(r"(?m)^\s*\+", text)][:2]
+        interesting += rng.sample(range(size + 1), min(2, size + 1))
+        for offset in interesting:
             for loc in references(snap, offset, True):
                 _check_location(loc)
             result = prepare_rename(snap, offset)
-            if result is not None:
-                assert isinstance(result, types.PrepareRenamePlaceholder)
-                _check_range(snap.source, result.range)
+            if result is None:
+                continue
+            assert isinstance(result, types.PrepareRenamePlaceholder)
+            _check_range(snap.source, result.range)
+            try:
+                edit = rename(snap, offset, "renamed_x")
+            except ValueError:
+                continue
+            for uri, edits in (edit.changes or {}).items():
+                for e in edits:
+                    _check_location(types.Location(uri=uri, range=e.range))
+                renamed += 1
+    assert renamed > 100
     assert time.perf_counter() - started < 60
 
 
