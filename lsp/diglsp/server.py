@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 import os
 import sys
@@ -500,5 +501,23 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: diglsp [--stdio]\n\nThe Digdag language server; speaks LSP on stdio.")
         return 0
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    warm_up()
     server.start_io()
     return 0
+
+
+def warm_up() -> None:
+    """Load what the first request would (rules, schemas, the expression parser), then move
+    everything alive to the collector's permanent generation: a long-lived server's heap is
+    mostly caches, which the cyclic collector would otherwise walk again and again."""
+    from diglang.expr.parse import parse_expression
+    from diglang.rules import RULES
+    from diglang.schemas import builtin_variables, load_directives, load_operators
+
+    parse_expression("a + 1")
+    load_operators()
+    load_directives()
+    builtin_variables()
+    log.debug("%d rules loaded", len(RULES))
+    gc.collect()
+    gc.freeze()
