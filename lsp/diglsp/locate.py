@@ -654,8 +654,8 @@ def _locate(snap: Snapshot, offset: int) -> CursorContext:
     else:
         column = line.content
         dash_indent = line.indent if line.dash and col >= line.content else None
-    if line.dash and col < line.content and not line.blank:
-        return none
+    if col < line.content and not line.blank:
+        return none  # in the indentation (or the `- `) before a key or value
     chain = _ancestors(lines, n, column, dash_indent)
     holder = None
     for i in range(len(chain) - 1, -1, -1):

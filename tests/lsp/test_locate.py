@@ -413,6 +413,11 @@ def test_never_raises(text: str) -> None:
         assert ctx.start <= max(ctx.end, ctx.offset)
 
 
+def test_indentation_before_a_key_is_nothing() -> None:
+    _, ctx = at("+a:\n ¦ sh>: x\n")
+    assert ctx.kind == "none"
+
+
 def test_crlf_line_endings() -> None:
     _, ctx = at("+a:\r\n  sh>: x\r\n  _ret¦\r\n")
     assert (ctx.kind, ctx.prefix, ctx.path) == ("key", "_ret", ("+a",))
