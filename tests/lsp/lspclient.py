@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
 import pytest_lsp
@@ -19,10 +19,22 @@ TIMEOUT = 20.0
 
 async def start(client: LanguageClient, root: Path, options: dict | None = None) -> None:
     """Initialize a session with `root` as the workspace folder (VS Code's capabilities)."""
+    client.published = []  # every publishDiagnostics, in order
+    client.arrived = asyncio.Event()
 
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:
         client.registrations = [*getattr(client, "registrations", []), *params.registrations]
+
+    features = client.protocol.fm.features
+    default = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def publish(params: types.PublishDiagnosticsParams) -> None:
+        default(params)
+        client.published.append(params)
+        client.arrived.set()
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
 
     await client.initialize_session(
         types.InitializeParams(
@@ -34,16 +46,28 @@ async def start(client: LanguageClient, root: Path, options: dict | None = None)
     )
 
 
-async def published(
+def published(
     client: LanguageClient, uri: str, version: int | None = None
-) -> Sequence[types.Diagnostic]:
-    """Wait for the diagnostics of `uri` (of `version`, when given)."""
-    while True:
-        params = await asyncio.wait_for(
-            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), TIMEOUT
-        )
-        if params.uri == uri and (version is None or params.version == version):
-            return params.diagnostics
+) -> Awaitable[Sequence[types.Diagnostic]]:
+    """The next diagnostics published for `uri` from now on (of `version`, when given).
+
+    Call it before sending what triggers them: notifications are recorded as they arrive, so
+    none can slip by between two waits.
+    """
+    seen = len(client.published)
+
+    async def wait() -> Sequence[types.Diagnostic]:
+        index = seen
+        while True:
+            while index < len(client.published):
+                params = client.published[index]
+                index += 1
+                if params.uri == uri and (version is None or params.version == version):
+                    return params.diagnostics
+            client.arrived.clear()
+            await asyncio.wait_for(client.arrived.wait(), TIMEOUT)
+
+    return wait()
 
 
 async def open_doc(
@@ -51,7 +75,7 @@ async def open_doc(
 ) -> Sequence[types.Diagnostic]:
     """Open `path` with `text` and wait for its diagnostics."""
     uri = uri_of(str(path))
-    waiting = asyncio.ensure_future(published(client, uri, version))
+    waiting = published(client, uri, version)
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(
@@ -70,7 +94,7 @@ async def change_doc(
 ) -> Sequence[types.Diagnostic]:
     """Send a change and wait for the diagnostics of that version."""
     uri = uri_of(str(path))
-    waiting = asyncio.ensure_future(published(client, uri, version))
+    waiting = published(client, uri, version)
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),

@@ -125,10 +125,11 @@ async def test_config_file_and_settings_select_rules(client: LanguageClient, pro
         )
     )
     assert "missing-file" not in by_rule(await waiting)
+    waiting = published(client, uri_of(str(path)))
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"digdag": {"lint": {"debounceMs": 10}}})
     )
-    assert "missing-file" in by_rule(await published(client, uri_of(str(path))))
+    assert "missing-file" in by_rule(await waiting)
     close_doc(client, path)
 
 
