@@ -40,6 +40,7 @@ from diglang.rule import Context, Fixable, Problem, rule
 from diglang.rules._common import top_level_entry
 from diglang.rules.invalid_directive import bool_like, shown
 from diglang.rules.unknown_top_level_key import rename_fix, suggest
+from diglang.schedule import JAVA_INT, cron_error, cron_field_error, java_split, java_tokens
 from diglang.values import Entry, Mapping, Scalar, Template, Value
 
 TIME_FORMATS = {
@@ -51,85 +52,8 @@ TIME_FORMATS = {
 INTERVALS = ("minutes_interval", "seconds_interval")
 TYPES = (*TIME_FORMATS, "cron", *INTERVALS)
 OPTIONS = ("start", "end", "skip_on_overtime", "skip_delayed_by")
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-CRON_FIELDS = (
-    ("minute", 0, 59, ()),
-    ("hour", 0, 23, ()),
-    ("day-of-month", 1, 31, ()),
-    ("month", 1, 12, MONTHS),
-    ("day-of-week", 0, 7, DAYS),
-)
-_JAVA_INT = re.compile(r"[-+]?[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DURATION = re.compile(r"\s*(?:\d+\s*d)?\s*(?:\d+\s*h)?\s*(?:\d+\s*m)?\s*(?:\d+\s*s)?\s*", re.I)
-
-
-def _tokens(text: str, delimiters: str) -> list[str]:
-    """Java's StringTokenizer: split on any delimiter and drop empty tokens."""
-    return [t for t in re.split(f"[{re.escape(delimiters)}]", text) if t]
-
-
-def _java_split(text: str, sep: str) -> list[str]:
-    """Java's `String.split` with a literal separator: trailing empty strings are dropped."""
-    parts = text.split(sep)
-    while parts and parts[-1] == "":
-        parts.pop()
-    return parts
-
-
-def cron_error(pattern: str) -> str | None:
-    """Why cron4j rejects `pattern`, or None when it accepts it."""
-    subpatterns = _tokens(pattern, "|")
-    if not subpatterns:
-        return "the pattern is empty"
-    for sub in subpatterns:
-        fields = _tokens(sub, " \t")
-        if len(fields) != 5:
-            return f"it has {len(fields)} fields; write minute, hour, day-of-month, month, weekday"
-        for (name, low, high, names), field in zip(CRON_FIELDS, fields, strict=True):
-            error = _field_error(field, low, high, names, name == "day-of-month")
-            if error is not None:
-                return f"{name} field `{field}`: {error}"
-    return None
-
-
-def _field_error(field: str, low: int, high: int, names: tuple[str, ...], last: bool) -> str | None:
-    if field == "*":
-        return None
-    elements = _tokens(field, ",")
-    if not elements:
-        return "it has no values"
-    for element in elements:
-        parts = _tokens(element, "/")
-        if len(parts) > 2:
-            return f"`{element}` has more than one `/`"
-        error = _range_error(parts[0], low, high, names, last)
-        if error is None and len(parts) == 2:
-            step = parts[1]
-            if not _JAVA_INT.fullmatch(step):
-                error = f"step `{step}` is not a number"
-            elif int(step) < 1:
-                error = f"step `{step}` must be at least 1"
-        if error is not None:
-            return error
-    return None
-
-
-def _range_error(text: str, low: int, high: int, names: tuple[str, ...], last: bool) -> str | None:
-    if text == "*":
-        return None
-    ends = _tokens(text, "-")
-    if len(ends) > 2:
-        return f"`{text}` has more than one `-`"
-    for end in ends:
-        if (last and end.upper() == "L") or end.lower() in names:
-            continue
-        if not _JAVA_INT.fullmatch(end):
-            return f"`{end}` is not a number" + (" or a name" if names else "")
-        if not low <= int(end) <= high:
-            return f"`{end}` is out of range {low}-{high}"
-    return None
 
 
 def time_error(kind: str, text: str) -> str | None:
@@ -144,20 +68,20 @@ def time_error(kind: str, text: str) -> str | None:
         error = _day_error(kind, day)
         if error is not None:
             return error
-    fields = _java_split(time, ":")
-    if len(fields) != count or not all(_JAVA_INT.fullmatch(f) for f in fields):
+    fields = java_split(time, ":")
+    if len(fields) != count or not all(JAVA_INT.fullmatch(f) for f in fields):
         return f"write `{form}`" + (", e.g. `07:00:00`" if count == 3 else ", e.g. `30:00`")
     return None
 
 
 def _day_error(kind: str, day: str) -> str | None:
     if kind == "monthly":
-        ok = _JAVA_INT.fullmatch(day) is not None and 1 <= int(day) <= 31
+        ok = JAVA_INT.fullmatch(day) is not None and 1 <= int(day) <= 31
         return None if ok else f"the day `{day}` must be a day of the month, 1-31"
-    if _JAVA_INT.fullmatch(day) and int(day) < 0:
+    if JAVA_INT.fullmatch(day) and int(day) < 0:
         return f"the day `{day}` must be 0-7 (0 and 7 are Sunday) or a name such as `Mon`"
-    error = _field_error(day, 0, 7, DAYS, False)
-    if error is not None or _tokens(day, " \t") != [day]:
+    error = cron_field_error(day, 4)
+    if error is not None or java_tokens(day, " \t") != [day]:
         return f"the day `{day}` must be 0-7 (0 and 7 are Sunday) or a name such as `Mon`"
     return None
 
@@ -243,7 +167,7 @@ def _argument(kind: str, command: Value | None, entry: Entry) -> Iterator[Proble
 def _out_of_range(kind: str, command: Scalar) -> Iterator[Problem]:
     """Digdag adds the fields up without range checks: `daily>: 25:00:00` is 01:00 next day."""
     time = command.text.split(",", 1)[-1].strip()
-    fields = [int(f) for f in _java_split(time, ":")]
+    fields = [int(f) for f in java_split(time, ":")]
     hourly = kind == "hourly"
     limits, weights = ([60, 60], [60, 1]) if hourly else ([24, 60, 60], [3600, 60, 1])
     if all(0 <= v < limit for v, limit in zip(fields, limits, strict=True)):
@@ -274,7 +198,7 @@ def _argument_error(kind: str, command: Scalar) -> str | None:
     value = command.value
     if isinstance(value, float) and value >= 1:
         return None
-    if isinstance(value, bool) or not _JAVA_INT.fullmatch(text.strip()):
+    if isinstance(value, bool) or not JAVA_INT.fullmatch(text.strip()):
         return "write a whole number of " + ("minutes" if kind == "minutes_interval" else "seconds")
     if int(text) < 1:
         return "the interval must be at least 1"
@@ -330,7 +254,7 @@ def _option_value(entry: Entry) -> Iterator[Problem]:
         error = "must be `true` or `false`"
     elif name == "skip_delayed_by" and not _duration(value):
         error = "must be a duration such as `30m`, `1h` or `1d 12h`"
-    elif name == "delay" and not (isinstance(value, Scalar) and _JAVA_INT.fullmatch(value.text)):
+    elif name == "delay" and not (isinstance(value, Scalar) and JAVA_INT.fullmatch(value.text)):
         error = "must be a number of seconds"
     if error is not None:
         yield Problem(value.span, f"`{name}` {error}, not {shown(value)}", source=value.source)
