@@ -157,3 +157,19 @@ async def test_garbage_documents_do_not_break_the_server(
     assert not edits
     # and it still answers
     assert by_rule(await open_doc(client, project / "ok.dig", "+a:\n  echo>: hi\n")) == {}
+
+
+async def test_editing_an_included_file_rechecks_its_includer(
+    client: LanguageClient, project: Path
+) -> None:
+    main = project / "main.dig"
+    step = project / "parts" / "step.dig"
+    assert "undefined-variable" in by_rule(await open_doc(client, main, MAIN))
+    # the fragment is checked as a fragment: no scope of its own, so no undefined-variable
+    assert by_rule(await open_doc(client, step, STEP)) == {}
+    includer = published(client, uri_of(str(main)))
+    _, change = replace(STEP, "tabel", "table")
+    await change_doc(client, step, 2, [change])  # unsaved: the includer sees the buffer
+    assert "undefined-variable" not in by_rule(await includer)
+    close_doc(client, step)
+    close_doc(client, main)
