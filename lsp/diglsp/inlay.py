@@ -71,7 +71,9 @@ def _schedule_hint(snap: Snapshot, span: Span, now: dt.datetime) -> types.InlayH
         return None
     zone = parsed.zone_name
     if runs:
-        label = "next: " + ", ".join(_short(r.run_time) for r in runs) + f" ({zone})"
+        seconds = any(r.run_time.second for r in runs)
+        shown = ", ".join(_short(r.run_time, seconds) for r in runs)
+        label = f"next: {shown} ({zone})"
     else:
         label = "no more runs: the schedule has ended"
     return types.InlayHint(
@@ -98,9 +100,8 @@ def _schedule_anchor(schedule: Mapping) -> Value | None:
     return entry.key
 
 
-def _short(moment: dt.datetime) -> str:
-    text = moment.strftime("%a %m-%d %H:%M")
-    return text + moment.strftime(":%S") if moment.second else text
+def _short(moment: dt.datetime, seconds: bool) -> str:
+    return moment.strftime("%a %m-%d %H:%M:%S" if seconds else "%a %m-%d %H:%M")
 
 
 def _tooltip(runs: list[Run], zone: str) -> str:
