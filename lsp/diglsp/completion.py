@@ -28,8 +28,10 @@ from typing import Any
 from lsprotocol import types
 
 from diglang.expr.scope import JS_GLOBALS
-from diglang.nodes import Task
+from diglang.nodes import Task, TaskKind
+from diglang.rule import Context
 from diglang.rules._file_refs import INTERPRETERS
+from diglang.rules.undefined_variable import analyzer_for, base_scope, caller_scope
 from diglang.schemas import (
     BuiltinVar,
     DirectiveSpec,
@@ -42,7 +44,7 @@ from diglang.schemas import (
     load_directives,
     load_operators,
 )
-from diglang.scope import Origin
+from diglang.scope import OPAQUE_OPERATORS, Analyzer, Origin, Scope, earlier_keys
 from diglang.source import Span
 from diglang.values import Mapping, Scalar, Template, Value
 from diglsp import query
@@ -1045,13 +1047,17 @@ class _Names:
 
 def _scope(b: _Builder) -> _Names:
     snap, ctx = b.snap, b.ctx
-    found = query.expr_at(snap, ctx.offset) if snap.document.workflow is not None else None
-    if found is not None:
-        scope = query.scope_at(snap, found.task, found.template)
-        return _Names(dict(scope.names), found.task)
     task = ctx.task
+    template = _template_at(task, snap, ctx.offset) if task is not None else None
+    if template is None and task is None:
+        found = query.expr_at(snap, ctx.offset) if snap.document.workflow is not None else None
+        if found is not None:
+            task, template = found.task, found.template
+    if template is not None and task is not None:
+        scope = scope_near(snap, task, template, ctx.task_path)
+        return _Names(dict(scope.names), task)
     if task is not None and snap.document.workflow is not None:
-        scope = query.scope_at(snap, task)
+        scope = scope_near(snap, task, None, ctx.task_path)
         names = dict(scope.names)
         for entry in task.local_entries():
             key = entry.key
@@ -1062,6 +1068,143 @@ def _scope(b: _Builder) -> _Names:
                 )
         return _Names(names, task)
     return _Names(_fallback_names(snap), None)
+
+
+def _template_at(task: Task, snap: Snapshot, offset: int) -> Template | None:
+    """The template of `task`'s own keys whose `${...}` holds `offset`."""
+    for template in task.local_templates():
+        if (
+            template.source is snap.source
+            and template.span.contains(offset)
+            and any(e.placeholder.contains(offset) for e in template.exprs)
+        ):
+            return template
+    return None
+
+
+def scope_near(
+    snap: Snapshot,
+    task: Task,
+    template: Template | None = None,
+    path: tuple[str, ...] = (),
+) -> Scope:
+    """What `query.scope_at` gives, computed for this task only (not the whole workflow).
+
+    Each keystroke makes a new snapshot, so the whole-workflow analysis would run on every
+    completion; this walks the path from the root to `task` and collects the stores of the
+    earlier siblings on the way, with the same rules (`diglang.scope.Analyzer`). `path`, the
+    task keys from the top (`CursorContext.task_path`), saves searching for the task.
+    """
+    wf = snap.document.workflow
+    cached = snap.memo.get("analyzer")
+    if wf is None or isinstance(cached, Analyzer):
+        return query.scope_at(snap, task, template)
+    chain = _chain(wf.task, task, path)
+    if chain is None:
+        return query.scope_at(snap, task, template)
+    context = Context(snap.document, snap.config, snap.project, snap.fragment)
+    an = snap.memo.get("completion.analyzer")
+    if not isinstance(an, Analyzer):
+        an = analyzer_for(context)
+        snap.memo["completion.analyzer"] = an
+    base = snap.memo.get("completion.base")
+    if not isinstance(base, Scope):
+        base = base_scope(wf, context)
+        if snap.project is not None and snap.path is not None:
+            callers = caller_scope(context, snap.path, depth=0)
+            if callers is not None:
+                base.merge(callers)
+        snap.memo["completion.base"] = base
+    env = base
+    own = env
+    for i, node in enumerate(chain):
+        own = env.child()
+        _add_exports(own, node.export)
+        if i == len(chain) - 1:
+            break
+        nxt = chain[i + 1]
+        env = own.child()
+        if any(c is nxt for c in node.children):
+            if node.parallel is None or node.parallel.enabled is False:
+                for sibling in node.children:
+                    if sibling is nxt:
+                        break
+                    env.merge(_stored(an, sibling))
+        elif nxt is node.do or nxt is node.else_do:
+            op = node.operator
+            if op is not None and op.name is not None:
+                for name in an.child_exports.get(op.name, ()):
+                    env.add(name, Origin("loop", f"set by `{op.name}>` for each iteration"))
+                if op.name == "for_each":
+                    Analyzer._for_each_names(op.command, env)
+        else:
+            env.merge(_stored(an, node))
+            if nxt is node.error:
+                env.add("error", Origin("error", "the error of the failed task"))
+    scope = own.child()
+    if template is not None:
+        for name, value in earlier_keys(task, template):
+            if name not in scope.names:
+                scope.add(name, Origin("local", "a key of this task written before", value=value))
+    return scope
+
+
+def _chain(root: Task, target: Task, keys: tuple[str, ...] = ()) -> list[Task] | None:
+    """The tasks from `root` down to `target` (children and special tasks)."""
+    if keys:
+        chain = [root]
+        for key in keys:
+            node = chain[-1]
+            if key.startswith("+"):
+                found = next((c for c in node.children if c.name == key), None)
+            else:
+                found = getattr(node, _SPECIAL.get(key, "error"), None)
+            if found is None:
+                break
+            chain.append(found)
+        if chain[-1] is target:
+            return chain
+    stack: list[tuple[Task, int]] = [(root, 0)]
+    path: list[Task] = []
+    while stack:
+        task, depth = stack.pop()
+        del path[depth:]
+        path.append(task)
+        if task is target:
+            return path
+        below = (*task.children, *task.special_tasks)
+        stack.extend((t, depth + 1) for t in reversed(below))
+    return None
+
+
+_SPECIAL = {"_error": "error", "_check": "check", "_do": "do", "_else_do": "else_do"}
+
+
+def _add_exports(scope: Scope, export: Value | None) -> None:
+    if isinstance(export, Mapping):
+        for entry in export.entries:
+            if entry.key.is_string:
+                scope.add(entry.key.text, Origin("export", "", entry.key, entry.value))
+
+
+def _stored(an: Analyzer, task: Task) -> Scope:
+    """What `task` and everything below it store for later tasks (not `_check`/`_error`)."""
+    stored = Scope()
+    stack = [task]
+    while stack:
+        node = stack.pop()
+        op = node.operator
+        if node.kind is TaskKind.OPERATOR:
+            name = op.name if op is not None else None
+            if name is None or name in OPAQUE_OPERATORS or name not in an.known_operators:
+                stored.open = True
+            else:
+                for root in an.stores.get(name, ()):
+                    detail = f"stored by `{name}>` in `{node.full_name}`"
+                    stored.add(root, Origin("store", detail, task=node))
+        below = [*node.children, *(t for t in (node.do, node.else_do) if t is not None)]
+        stack.extend(reversed(below))
+    return stored
 
 
 def _fallback_names(snap: Snapshot) -> dict[str, Origin]:

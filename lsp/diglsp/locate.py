@@ -26,6 +26,10 @@ _KEY_TAIL = re.compile(r"[^\s:#'\"]*")
 _KEY = re.compile(
     r"""("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\[\]{}|>][^#]*?)[ \t]*:(?=[ \t]|$)"""
 )
+_TOP_KEY = re.compile(
+    r"""^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s#'"\[\]{}|>\-][^#\n]*?)[ \t]*:(?=[ \t\r]|$)""",
+    re.M,
+)
 _COMMAND_PREFIX = re.compile(r"[a-z]+:")
 _SPECIAL_ATTR = {"_error": "error", "_check": "check", "_do": "do", "_else_do": "else_do"}
 
@@ -220,6 +224,7 @@ class _Lines:
         self.count = self.index.position(len(self.text)).line + 1
         self._raw: dict[int, str] = {}
         self._parsed: dict[int, _Line] = {}
+        self._top: list[tuple[int, str]] | None = None
 
     def raw(self, n: int) -> str:
         found = self._raw.get(n)
@@ -244,6 +249,15 @@ class _Lines:
 
     def start(self, n: int) -> int:
         return self.index.line_start(n)
+
+    def top_keys(self, skip: int) -> list[str]:
+        """Keys written at column 0, except on line `skip` (a regex pass over the text)."""
+        if self._top is None:
+            self._top = [
+                (m.start(), _unquote(m.group(1).rstrip())) for m in _TOP_KEY.finditer(self.text)
+            ]
+        start, end = self.index.line_start(skip), self.index.line_end(skip)
+        return [key for at, key in self._top if not start <= at <= end]
 
 
 def _lines(snap: Snapshot) -> _Lines:
@@ -310,9 +324,11 @@ def _holds_value(line: _Line) -> bool:
 
 def _mapping_keys(lines: _Lines, line_no: int, column: int) -> tuple[list[str], str | None]:
     """Keys of the block mapping whose keys sit at `column`, around `line_no`; and `_type`."""
-    keys: list[str] = []
-    type_value: str | None = None
     own = lines.get(line_no)
+    if column == 0 and not own.dash:
+        return [k for k in lines.top_keys(line_no) if k != INCLUDE_TAG], None
+    above: list[str] = []
+    type_value: str | None = None
     # upwards: stop at the line that starts the mapping (less indented, or its `- ` item)
     if not (own.dash and own.content == column):
         n = line_no - 1
@@ -323,7 +339,7 @@ def _mapping_keys(lines: _Lines, line_no: int, column: int) -> tuple[list[str], 
                 continue
             line = lines.get(n)
             if line.content == column and line.key is not None:
-                keys.insert(0, line.key)
+                above.append(line.key)
                 if line.key == "_type":
                     type_value = line.value_text
                 if line.dash:
@@ -331,6 +347,7 @@ def _mapping_keys(lines: _Lines, line_no: int, column: int) -> tuple[list[str], 
             elif indent < column or line.dash:
                 break
             n -= 1
+    keys = above[::-1]
     n = line_no + 1
     while n < lines.count:
         indent = lines.indent(n)

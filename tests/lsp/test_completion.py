@@ -9,7 +9,14 @@ import pytest
 from lsprotocol import types
 
 from conftest import corpus_files, require_corpus
-from diglsp.completion import TRIGGER_CHARACTERS, _complete, complete, should_complete
+from diglsp import query
+from diglsp.completion import (
+    TRIGGER_CHARACTERS,
+    _complete,
+    complete,
+    scope_near,
+    should_complete,
+)
 from diglsp.workspace import Snapshot, snapshot_of
 
 CURSOR = "¦"
@@ -618,3 +625,35 @@ def test_corpus_invariants() -> None:
                 assert snap.offset(edit.range.start) <= offset <= snap.offset(edit.range.end)
                 assert it.sort_text is not None
     assert time.perf_counter() - start < 60
+
+
+def test_scope_near_equals_the_whole_workflow_analysis() -> None:
+    require_corpus()
+    checked = 0
+    for path in corpus_files():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        fast = snapshot_of(text, str(path))
+        full = snapshot_of(text, str(path))
+        wf = fast.document.workflow
+        if wf is None:
+            continue
+        full_tasks = list(full.document.workflow.walk_tasks())  # type: ignore[union-attr]
+        for task, other in zip(wf.walk_tasks(), full_tasks, strict=True):
+            templates = [None, *task.local_templates()][:2]
+            others = [None, *other.local_templates()][:2]
+            for template, other_template in zip(templates, others, strict=True):
+                near = scope_near(fast, task, template)
+                assert "analyzer" not in fast.memo
+                expected = query.scope_at(full, other, other_template)
+                assert set(near.names) == set(expected.names), (path, task.full_name)
+                assert near.open == expected.open, (path, task.full_name)
+                for name, origin in near.names.items():
+                    want = expected.names[name]
+                    assert (origin.kind, origin.detail) == (want.kind, want.detail), (path, name)
+                    assert (origin.task is None) == (want.task is None)
+                    if origin.task is not None:
+                        assert origin.task.full_name == want.task.full_name  # type: ignore[union-attr]
+                    if origin.key is not None:
+                        assert want.key is not None and origin.key.span == want.key.span
+                checked += 1
+    assert checked > 1000
