@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck pytest bench schemas clean nvim
+.PHONY: run test lint typecheck pytest bench schemas clean nvim vscode
 YLS := tests/yls/node_modules/.package-lock.json
 SARIF_SCHEMA := tests/sarif/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json
+VSCODE := vscode-extension/node_modules/.package-lock.json
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/diglint examples/ecommerce
 	$(BIN)/digtree examples/ecommerce
 
-test: lint typecheck pytest
+test: lint typecheck pytest vscode
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,6 +37,14 @@ $(YLS): tests/yls/package-lock.json
 $(SARIF_SCHEMA): tests/sarif/package-lock.json
 	npm ci --prefix tests/sarif --ignore-scripts --no-audit --no-fund
 	touch $@
+
+# the VS Code extension: typecheck, bundle, unit and grammar tests, vscode-extension/digdag-*.vsix
+$(VSCODE): vscode-extension/package-lock.json
+	npm ci --prefix vscode-extension --no-audit --no-fund
+	touch $@
+
+vscode: $(VSCODE)
+	npm run --prefix vscode-extension check
 
 # Neovim: the real editor the language server tests drive (Debian's package)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -55,4 +64,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/lsp_latency.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/yls/node_modules tests/sarif/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/yls/node_modules tests/sarif/node_modules \
+		vscode-extension/node_modules vscode-extension/dist vscode-extension/out vscode-extension/*.vsix
