@@ -10,13 +10,15 @@ the tooltip has the whole value. Expressions that are literals themselves (`${1}
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from lsprotocol import types
 
 from diglang.expr import nodes as n
+from diglang.nodes import Task
 from diglang.schedule import Run, Schedule, ScheduleError, next_runs
 from diglang.source import Span
-from diglang.values import Mapping, Scalar, Value
+from diglang.values import Mapping, Scalar, Template, Value
 from diglsp import convert, query
 from diglsp.static import static_value
 from diglsp.workspace import Snapshot
@@ -35,24 +37,32 @@ def inlay_hints(
     now: dt.datetime | None = None,
 ) -> list[types.InlayHint]:
     """Hints inside `span` of the document (never raises)."""
-    hints: list[types.InlayHint] = []
+    found: list[tuple[int, str, str]] = []  # offset, label, tooltip
     try:
         if schedule:
             hint = _schedule_hint(snap, span, now or dt.datetime.now(dt.UTC))
             if hint is not None:
-                hints.append(hint)
+                found.append(hint)
         if values:
-            hints.extend(_value_hints(snap, span))
+            found.extend(_value_hints(snap, span))
     except Exception:  # a hint is never worth a failed request
-        return hints
-    hints.sort(key=lambda h: (h.position.line, h.position.character))
-    return hints
+        found = []
+    found.sort(key=lambda h: h[0])
+    return [
+        types.InlayHint(
+            position=convert.position(snap.source, offset),
+            label=label,
+            padding_left=True,
+            tooltip=types.MarkupContent(kind=types.MarkupKind.Markdown, value=tooltip),
+        )
+        for offset, label, tooltip in found
+    ]
 
 
 # ------------------------------------------------------------------------- schedules
 
 
-def _schedule_hint(snap: Snapshot, span: Span, now: dt.datetime) -> types.InlayHint | None:
+def _schedule_hint(snap: Snapshot, span: Span, now: dt.datetime) -> tuple[int, str, str] | None:
     wf = snap.document.workflow
     if wf is None or snap.fragment or not isinstance(wf.schedule, Mapping):
         return None
@@ -76,12 +86,7 @@ def _schedule_hint(snap: Snapshot, span: Span, now: dt.datetime) -> types.InlayH
         label = f"next: {shown} ({zone})"
     else:
         label = "no more runs: the schedule has ended"
-    return types.InlayHint(
-        position=convert.position(snap.source, offset),
-        label=label,
-        padding_left=True,
-        tooltip=types.MarkupContent(kind=types.MarkupKind.Markdown, value=_tooltip(runs, zone)),
-    )
+    return offset, label, _tooltip(runs, zone)
 
 
 def _schedule_anchor(schedule: Mapping) -> Value | None:
@@ -119,14 +124,12 @@ def _tooltip(runs: list[Run], zone: str) -> str:
 # ---------------------------------------------------------------------------- values
 
 
-def _value_hints(snap: Snapshot, span: Span) -> list[types.InlayHint]:
+def _value_hints(snap: Snapshot, span: Span) -> list[tuple[int, str, str]]:
     wf = snap.document.workflow
     if wf is None:
         return []
     hints = []
-    for task, template in wf.walk_templates():
-        if template.source is not snap.source:
-            continue
+    for task, template in _templates(snap, span):
         if template.span.end < span.start or template.span.start > span.end:
             continue
         for expr in template.exprs:
@@ -139,17 +142,23 @@ def _value_hints(snap: Snapshot, span: Span) -> list[types.InlayHint]:
             value = static_value(snap, query.ExprAt(task, template, expr))
             if value is None:
                 continue
-            hints.append(
-                types.InlayHint(
-                    position=convert.position(snap.source, end),
-                    label="= " + _shown(value),
-                    padding_left=True,
-                    tooltip=types.MarkupContent(
-                        kind=types.MarkupKind.Markdown, value=_value_tooltip(expr.text, value)
-                    ),
-                )
-            )
+            hints.append((end, "= " + _shown(value), _value_tooltip(expr.text, value)))
     return hints
+
+
+def _templates(snap: Snapshot, span: Span) -> Iterator[tuple[Task, Template]]:
+    """Templates of this document with the tasks owning them, skipping tasks out of `span`."""
+    wf = snap.document.workflow
+    if wf is None:
+        return
+    for task in wf.walk_tasks():
+        if task.key is not None and task.key.source is snap.source:
+            whole = task.span
+            if whole.end < span.start or whole.start > span.end:
+                continue
+        for template in task.local_templates():
+            if template.source is snap.source:
+                yield task, template
 
 
 def _shown(value: str) -> str:

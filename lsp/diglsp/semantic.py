@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from lsprotocol import types
 
@@ -70,12 +69,15 @@ _TOP_KEYWORDS = frozenset({"timezone", "schedule", "sla"})
 _WORD_OPERATORS = frozenset({"typeof", "void", "delete", "in", "instanceof"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
-    start: int
-    end: int
-    type: int
-    modifiers: int = 0
+# Tokens are collected as packed integers (start, reversed end, type, modifiers): sorting
+# them sorts by start then longest first, and, unlike tuples, ints never wake the garbage
+# collector, which on a large document costs more than the tokens themselves.
+_END_BITS = 32
+_END_MAX = (1 << _END_BITS) - 1
+
+
+def _add(out: list[int], start: int, end: int, kind: int, modifiers: int = 0) -> None:
+    out.append((start << (_END_BITS + 8)) | ((_END_MAX - end) << 8) | (kind << 3) | modifiers)
 
 
 @functools.cache
@@ -92,35 +94,35 @@ def _library() -> frozenset[str]:
 def semantic_tokens(snap: Snapshot, span: Span | None = None) -> types.SemanticTokens:
     """Tokens of the whole document, or of those overlapping `span` (never raises)."""
     try:
-        tokens = _collect(snap)
+        packed = _collect(snap, span)
     except Exception:  # colors are never worth a failed request
-        tokens = []
-    if span is not None:
-        tokens = [t for t in tokens if t.end > span.start and t.start < span.end]
+        packed = []
+    tokens = _clean(packed, len(snap.text), span)
     return types.SemanticTokens(data=_encode(snap.source, tokens))
 
 
 # ---------------------------------------------------------------------- collecting
 
 
-def _collect(snap: Snapshot) -> list[_Token]:
+def _collect(snap: Snapshot, span: Span | None) -> list[int]:
     root = snap.document.root
     if not isinstance(root, Mapping):
         return []
     source = snap.source
-    tokens: list[_Token] = []
+    tokens: list[int] = []
     _keys(root, source, tokens, "task", top=True)
     for node in walk_values(root):
-        if isinstance(node, Template) and node.source is source:
-            for expr in node.exprs:
-                if expr.exact:
-                    _expression(expr.placeholder, expr.result.node, source.text, tokens)
-    return _clean(tokens, len(source.text))
+        if not isinstance(node, Template) or node.source is not source:
+            continue
+        if span is not None and (node.span.end < span.start or node.span.start > span.end):
+            continue
+        for expr in node.exprs:
+            if expr.exact:
+                _expression(expr.placeholder, expr.result.node, source.text, tokens)
+    return tokens
 
 
-def _keys(
-    mapping: Mapping, source: Source, out: list[_Token], kind: str, top: bool = False
-) -> None:
+def _keys(mapping: Mapping, source: Source, out: list[int], kind: str, top: bool = False) -> None:
     """Tokens of the keys of `mapping`; `kind` says what the mapping is (a task, an
     `_export`, a schedule, parameters)."""
     stack: list[tuple[Mapping, str, bool]] = [(mapping, kind, top)]
@@ -141,7 +143,7 @@ def _keys(
                 continue
             token, child = _key_token(key.text, context, is_top)
             if token is not None:
-                out.append(_Token(key.span.start, key.span.end, *token))
+                _add(out, key.span.start, key.span.end, *token)
             for nested in _mappings(value, child):
                 stack.append((nested, child, False))
 
@@ -178,19 +180,19 @@ def _mappings(value: Value, context: str) -> Iterator[Mapping]:
             yield from _mappings(item, context)
 
 
-def _include_tag(include: Scalar, source: Source, out: list[_Token]) -> None:
+def _include_tag(include: Scalar, source: Source, out: list[int]) -> None:
     tag = include.tag or ""
     start = source.text.rfind(tag, 0, include.span.start + 1) if tag else -1
     if tag and start >= 0 and not source.text[start + len(tag) : include.span.start].strip():
-        out.append(_Token(start, start + len(tag), MACRO))
+        _add(out, start, start + len(tag), MACRO)
 
 
 # --------------------------------------------------------------------- expressions
 
 
-def _expression(placeholder: Span, node: n.Node | None, text: str, out: list[_Token]) -> None:
-    out.append(_Token(placeholder.start, placeholder.start + 2, MACRO))
-    out.append(_Token(placeholder.end - 1, placeholder.end, MACRO))
+def _expression(placeholder: Span, node: n.Node | None, text: str, out: list[int]) -> None:
+    _add(out, placeholder.start, placeholder.start + 2, MACRO)
+    _add(out, placeholder.end - 1, placeholder.end, MACRO)
     if node is None:
         return
     stack: list[tuple[n.Node, str, frozenset[str]]] = [(node, "", frozenset())]
@@ -200,116 +202,119 @@ def _expression(placeholder: Span, node: n.Node | None, text: str, out: list[_To
 
 
 def _node(
-    node: n.Node, role: str, bound: frozenset[str], text: str, out: list[_Token]
+    node: n.Node, role: str, bound: frozenset[str], text: str, out: list[int]
 ) -> list[tuple[n.Node, str, frozenset[str]]]:
     """Emit the tokens of `node` itself; return its children to visit with their roles."""
     span = node.span
     children: list[tuple[n.Node, str, frozenset[str]]] = []
 
-    def add(start: int, end: int, kind: int, modifiers: int = 0) -> None:
-        out.append(_Token(start, end, kind, modifiers))
-
-    def visit(child: n.Node | None, child_role: str = "", names: frozenset[str] = bound) -> None:
-        if child is not None:
-            children.append((child, child_role, names))
-
     if isinstance(node, n.Identifier):
         library = node.name in _library() and node.name not in bound
         if node.name in bound:
-            add(span.start, span.end, PARAMETER)
+            _add(out, span.start, span.end, PARAMETER)
         elif role == "callee":
-            add(span.start, span.end, FUNCTION, DEFAULT_LIBRARY if library else 0)
+            _add(out, span.start, span.end, FUNCTION, DEFAULT_LIBRARY if library else 0)
         elif role == "new":
-            add(span.start, span.end, CLASS, DEFAULT_LIBRARY if library else 0)
+            _add(out, span.start, span.end, CLASS, DEFAULT_LIBRARY if library else 0)
         else:
-            add(span.start, span.end, VARIABLE, DEFAULT_LIBRARY if library else 0)
+            _add(out, span.start, span.end, VARIABLE, DEFAULT_LIBRARY if library else 0)
     elif isinstance(node, n.StringLit):
-        add(span.start, span.end, STRING)
+        _add(out, span.start, span.end, STRING)
     elif isinstance(node, n.NumberLit):
-        add(span.start, span.end, NUMBER)
+        _add(out, span.start, span.end, NUMBER)
     elif isinstance(node, n.BooleanLit | n.NullLit | n.This):
-        add(span.start, span.end, KEYWORD)
+        _add(out, span.start, span.end, KEYWORD)
     elif isinstance(node, n.RegexLit):
-        add(span.start, span.end, REGEXP)
+        _add(out, span.start, span.end, REGEXP)
     elif isinstance(node, n.TemplateLit):
         position = span.start
         for expr in node.expressions:
-            add(position, expr.span.start, STRING)
-            visit(expr)
+            _add(out, position, expr.span.start, STRING)
+            _visit(children, expr, "", bound)
             position = expr.span.end
-        add(position, span.end, STRING)
+        _add(out, position, span.end, STRING)
     elif isinstance(node, n.Member):
-        visit(node.object)
+        _visit(children, node.object, "", bound)
         global_object = isinstance(node.object, n.Identifier) and node.object.name in JS_GLOBALS
         kind = METHOD if role == "callee" else PROPERTY
         prop = node.property.span
-        add(prop.start, prop.end, kind, DEFAULT_LIBRARY if global_object else 0)
+        _add(out, prop.start, prop.end, kind, DEFAULT_LIBRARY if global_object else 0)
     elif isinstance(node, n.Call):
-        visit(node.callee, "callee")
+        _visit(children, node.callee, "callee", bound)
         for argument in node.arguments:
-            visit(argument)
+            _visit(children, argument, "", bound)
     elif isinstance(node, n.New):
-        add(span.start, span.start + 3, KEYWORD)
-        visit(node.callee, "new")
+        _add(out, span.start, span.start + 3, KEYWORD)
+        _visit(children, node.callee, "new", bound)
         for argument in node.arguments or ():
-            visit(argument)
+            _visit(children, argument, "", bound)
     elif isinstance(node, n.Unary):
         kind = KEYWORD if node.op in _WORD_OPERATORS else OPERATOR
-        add(span.start, span.start + len(node.op), kind)
-        visit(node.operand)
+        _add(out, span.start, span.start + len(node.op), kind)
+        _visit(children, node.operand, "", bound)
     elif isinstance(node, n.Update):
         if node.prefix:
-            add(span.start, span.start + len(node.op), OPERATOR)
+            _add(out, span.start, span.start + len(node.op), OPERATOR)
         else:
-            add(span.end - len(node.op), span.end, OPERATOR)
-        visit(node.operand)
+            _add(out, span.end - len(node.op), span.end, OPERATOR)
+        _visit(children, node.operand, "", bound)
     elif isinstance(node, n.Binary | n.Logical):
         kind = KEYWORD if node.op in _WORD_OPERATORS else OPERATOR
         _operator(text, node.left.span.end, node.right.span.start, node.op, kind, out)
-        visit(node.left)
-        visit(node.right)
+        _visit(children, node.left, "", bound)
+        _visit(children, node.right, "", bound)
     elif isinstance(node, n.Assign):
         _operator(text, node.target.span.end, node.value.span.start, node.op, OPERATOR, out)
-        visit(node.target)
-        visit(node.value)
+        _visit(children, node.target, "", bound)
+        _visit(children, node.value, "", bound)
     elif isinstance(node, n.Conditional):
         _operator(text, node.test.span.end, node.consequent.span.start, "?", OPERATOR, out)
         _operator(text, node.consequent.span.end, node.alternate.span.start, ":", OPERATOR, out)
-        visit(node.test)
-        visit(node.consequent)
-        visit(node.alternate)
+        _visit(children, node.test, "", bound)
+        _visit(children, node.consequent, "", bound)
+        _visit(children, node.alternate, "", bound)
     elif isinstance(node, n.ObjectLit):
         for prop_node in node.properties:
             key = prop_node.key
             kind = STRING if isinstance(key, n.StringLit) else NUMBER
-            add(key.span.start, key.span.end, PROPERTY if isinstance(key, n.Name) else kind)
-            visit(prop_node.value)
+            _add(out, key.span.start, key.span.end, PROPERTY if isinstance(key, n.Name) else kind)
+            _visit(children, prop_node.value, "", bound)
     elif isinstance(node, n.FunctionExpr):
-        add(span.start, span.start + len("function"), KEYWORD)
+        _add(out, span.start, span.start + len("function"), KEYWORD)
         names = bound | {p.name for p in node.params}
         if node.name is not None:
-            add(node.name.span.start, node.name.span.end, FUNCTION, DECLARATION)
+            _add(out, node.name.span.start, node.name.span.end, FUNCTION, DECLARATION)
         for param in node.params:
-            add(param.span.start, param.span.end, PARAMETER, DECLARATION)
+            _add(out, param.span.start, param.span.end, PARAMETER, DECLARATION)
         for statement in node.body:
-            visit(statement, "", names)
+            _visit(children, statement, "", names)
     elif isinstance(node, n.Return):
-        add(span.start, span.start + len("return"), KEYWORD)
-        visit(node.value)
+        _add(out, span.start, span.start + len("return"), KEYWORD)
+        _visit(children, node.value, "", bound)
     elif isinstance(node, n.VarDecl):
-        add(span.start, span.start + len("var"), KEYWORD)
+        _add(out, span.start, span.start + len("var"), KEYWORD)
         for declarator in node.declarations:
             name = declarator.name.span
-            add(name.start, name.end, VARIABLE, DECLARATION)
-            visit(declarator.init)
+            _add(out, name.start, name.end, VARIABLE, DECLARATION)
+            _visit(children, declarator.init, "", bound)
     else:  # ArrayLit, Index, Sequence, ExprStatement: only their children
         for child in n.children(node):
-            visit(child)
+            _visit(children, child, "", bound)
     children.reverse()
     return children
 
 
-def _operator(text: str, start: int, end: int, op: str, kind: int, out: list[_Token]) -> None:
+def _visit(
+    children: list[tuple[n.Node, str, frozenset[str]]],
+    child: n.Node | None,
+    role: str,
+    bound: frozenset[str],
+) -> None:
+    if child is not None:
+        children.append((child, role, bound))
+
+
+def _operator(text: str, start: int, end: int, op: str, kind: int, out: list[int]) -> None:
     """The operator between two operands: skip blanks, parentheses and comments to find it."""
     i = start
     while i < end:
@@ -323,46 +328,65 @@ def _operator(text: str, start: int, end: int, op: str, kind: int, out: list[_To
             i += 1
         else:
             if text.startswith(op, i):
-                out.append(_Token(i, i + len(op), kind))
+                _add(out, i, i + len(op), kind)
             return
 
 
 # ------------------------------------------------------------------------ encoding
 
 
-def _clean(tokens: list[_Token], length: int) -> list[_Token]:
-    """Sorted tokens, empty and overlapping ones dropped (the first one wins)."""
-    tokens.sort(key=lambda t: (t.start, -t.end))
-    result: list[_Token] = []
+def _clean(packed: list[int], length: int, span: Span | None = None) -> list[int]:
+    """Sorted tokens inside `span`, empty and overlapping ones dropped (the first wins)."""
+    packed.sort()
+    result: list[int] = []
     end = 0
-    for token in tokens:
-        if token.start < end or token.end <= token.start or token.end > length:
+    low, high = (span.start, span.end) if span is not None else (0, length)
+    shift = _END_BITS + 8
+    for value in packed:
+        start = value >> shift
+        stop = _END_MAX - ((value >> 8) & _END_MAX)
+        if start < end or stop <= start or stop > length or stop <= low or start >= high:
             continue
-        result.append(token)
-        end = token.end
+        result.append(value)
+        end = stop
     return result
 
 
-def _encode(source: Source, tokens: list[_Token]) -> list[int]:
-    """LSP's relative encoding, one token per line segment, in UTF-16 code units."""
-    index = source.index
+def _encode(source: Source, tokens: list[int]) -> list[int]:
+    """LSP's relative encoding of sorted packed tokens, one per line segment, in UTF-16."""
     text = source.text
+    ascii_text = text.isascii()
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
     data: list[int] = []
     last_line = last_char = 0
-    for token in tokens:
-        start = token.start
-        while start < token.end:
-            line_end = text.find("\n", start, token.end)
-            end = token.end if line_end < 0 else line_end
+    line = 0
+    shift = _END_BITS + 8
+    for value in tokens:
+        start = value >> shift
+        stop = _END_MAX - ((value >> 8) & _END_MAX)
+        kind, modifiers = (value >> 3) & 31, value & 7
+        while start < stop:
+            line_end = find("\n", start, stop)
+            end = stop if line_end < 0 else line_end
             if end > start and text[end - 1] == "\r":
                 end -= 1
             if end > start:
-                pos = index.utf16_position(start)
-                length = _utf16_len(text, start, end)
-                delta_line = pos.line - last_line
-                delta_char = pos.column - last_char if delta_line == 0 else pos.column
-                data.extend((delta_line, delta_char, length, token.type, token.modifiers))
-                last_line, last_char = pos.line, pos.column
+                while line + 1 < len(starts) and starts[line + 1] <= start:
+                    line += 1  # tokens are sorted: the line only moves forward
+                if ascii_text:
+                    column, length = start - starts[line], end - start
+                else:
+                    column = _utf16_len(text, starts[line], start)
+                    length = _utf16_len(text, start, end)
+                delta_line = line - last_line
+                delta_char = column - last_char if delta_line == 0 else column
+                data.extend((delta_line, delta_char, length, kind, modifiers))
+                last_line, last_char = line, column
             if line_end < 0:
                 break
             start = line_end + 1

@@ -886,16 +886,28 @@ def _mark_opaque(obj: JSObject, path: str) -> None:
 # ------------------------------------------------------------------- building the model
 
 
-def _chain(root: Task, target: Task) -> list[Task] | None:
+def _chain(snap: Snapshot, root: Task, target: Task) -> list[Task] | None:
     """Tasks from `root` down to `target` (children and `_error`/`_check`/`_do` tasks)."""
-    stack: list[tuple[Task, list[Task]]] = [(root, [root])]
-    while stack:
-        task, path = stack.pop()
-        if task is target:
-            return path
-        for child in (*task.children, *task.special_tasks):
-            stack.append((child, [*path, child]))
-    return None
+    cached = snap.memo.get("static.parents")
+    parents: dict[int, Task] = {}
+    if isinstance(cached, dict):
+        parents = cached
+    else:
+        stack = [root]
+        while stack:
+            task = stack.pop()
+            for child in (*task.children, *task.special_tasks):
+                parents[id(child)] = task
+                stack.append(child)
+        snap.memo["static.parents"] = parents
+    chain = [target]
+    while chain[-1] is not root:
+        parent = parents.get(id(chain[-1]))
+        if parent is None:
+            return None
+        chain.append(parent)
+    chain.reverse()
+    return chain
 
 
 def _params(snap: Snapshot, task: Task) -> _Params:
@@ -907,7 +919,7 @@ def _params(snap: Snapshot, task: Task) -> _Params:
     wf = snap.document.workflow
     if wf is None:
         raise Unknown("no workflow")
-    chain = _chain(wf.task, task)
+    chain = _chain(snap, wf.task, task)
     if chain is None:
         raise Unknown("the task is not in the workflow")
     definitions: dict[str, list[_Definition]] = {}
@@ -940,7 +952,7 @@ def _stores(snap: Snapshot) -> tuple[dict[str, list[str]], bool]:
     wf = snap.document.workflow
     ctx = Context(snap.document, snap.config, snap.project, snap.fragment)
     operators = ctx.operators
-    stores: dict[str, list[str]] = {}
+    found: dict[str, set[str]] = {}
     opaque = False
     if wf is not None:
         for task in wf.walk_tasks():
@@ -956,7 +968,8 @@ def _stores(snap: Snapshot) -> tuple[dict[str, list[str]], bool]:
                 if root == "*":
                     opaque = True
                 else:
-                    stores.setdefault(root, []).append(rest)
+                    found.setdefault(root, set()).add(rest)
+    stores = {root: sorted(paths) for root, paths in found.items()}
     result = (stores, opaque)
     snap.memo["static.stores"] = result
     return result

@@ -137,12 +137,14 @@ def test_utf16_columns_and_lengths() -> None:
 
 
 def test_tokens_spanning_lines_are_split_per_line() -> None:
-    from diglsp.semantic import STRING, _encode, _Token
+    from diglsp.semantic import STRING, _add, _encode
 
     snap = snapshot_of("a: x\nbb: 'one\r\n  two'\n", None)
     start = snap.text.index("'one")
     end = snap.text.index("two'") + 4
-    data = _encode(snap.source, [_Token(start, end, STRING)])
+    packed: list[int] = []
+    _add(packed, start, end, STRING)
+    data = _encode(snap.source, packed)
     assert decode(snap, data) == [(1, 4, 4, "string", ()), (2, 0, 6, "string", ())]
 
 
