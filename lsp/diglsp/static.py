@@ -26,7 +26,8 @@ The parameter model follows Digdag's `OperatorManager#evalConfig` and
 
 Only operator tasks evaluate their keys, so templates in a group's own keys (other than its
 `_export`) have no value; a template in an `_export` is shown as the exporting task itself
-sees it. Template literals (backticks) are not ES5 and give None.
+sees it. Template literals (backticks) are not ES5 and give None. A file `!include`d by another
+(a fragment) has no values: they depend on the task that includes it.
 """
 
 from __future__ import annotations
@@ -1038,8 +1039,8 @@ def static_value(snap: Snapshot, at: query.ExprAt) -> str | None:
     """The text Digdag renders for the `${...}` at `at`, or None when it is not static."""
     try:
         node = at.expr.result.node
-        if node is None or at.expr.result.errors:
-            return None
+        if node is None or at.expr.result.errors or snap.fragment:
+            return None  # a fragment's values depend on the task that includes it
         params = _params(snap, at.task)
         lookup = _lookup_for(params, at.template)
         return js_render(evaluate(node, lookup))

@@ -376,6 +376,14 @@ _export:
     ]
 
 
+def test_fragments_have_no_values() -> None:
+    from dataclasses import replace
+
+    snap = snapshot_of("_export:\n  a: 1\n+t:\n  echo>: ${a}\n", None)
+    assert values(snap) == [("a", "1")]
+    assert values(replace(snap, fragment=True, memo={})) == [("a", None)]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -427,6 +435,8 @@ def test_differential_against_quickjs() -> None:
         "0", "1", "-1", "2.5", "0.1", "0.2", "3", "1e21", "1e-7", "123456789", "0.5",
         "'1'", "'a'", "''", "' 2 '", "'0x10'", "'1e3'", "'x1'", "true", "false", "null",
         "undefined", "[]", "[1,2]", "[null]", "({})", "({a:1})", "NaN", "Infinity",
+        "'😀'", "'é'", "'b'", "'10'", "'9'", "[1,[2,'x']]", "({b:1,2:3})", "-0", "1e-6",
+        "123e20", "'\\u00e9'", "(\"a\".length)", "('😀'.length)", "[3,4][1]", "'ab'[1]",
     ]  # fmt: skip
     ops = ["+", "-", "*", "/", "%", "==", "===", "!=", "!==", "<", ">", "<=", ">=", "&&", "||"]
 
@@ -438,8 +448,10 @@ def test_differential_against_quickjs() -> None:
             return f"({gen(depth - 1)} {rng.choice(ops)} {gen(depth - 1)})"
         if kind < 0.8:
             return f"({gen(depth - 1)} ? {gen(depth - 1)} : {gen(depth - 1)})"
-        if kind < 0.9:
+        if kind < 0.87:
             return f"{rng.choice(['!', '-', '+', 'typeof '])}{gen(depth - 1)}"
+        if kind < 0.93:
+            return f"JSON.stringify({{k: {gen(depth - 1)}, 1: {gen(depth - 1)}}})"
         return f"[{gen(depth - 1)}, {gen(depth - 1)}]"
 
     from diglang.expr.parse import parse_expression
@@ -449,7 +461,7 @@ def test_differential_against_quickjs() -> None:
         raise Unknown(name)
 
     checked = 0
-    for _ in range(600):
+    for _ in range(2000):
         expr = gen(3)
         node = parse_expression(expr).node
         assert node is not None, expr
@@ -459,13 +471,13 @@ def test_differential_against_quickjs() -> None:
             continue
         assert mine == ctx.eval(f"render({expr})"), expr
         checked += 1
-    assert checked > 400
+    assert checked > 1500
 
 
 def _globals(name: str) -> object:
-    from diglsp.static import UNDEFINED, Unknown
+    from diglsp.static import JSON_OBJECT, UNDEFINED, Unknown
 
-    table = {"undefined": UNDEFINED, "NaN": math.nan, "Infinity": math.inf}
+    table = {"undefined": UNDEFINED, "NaN": math.nan, "Infinity": math.inf, "JSON": JSON_OBJECT}
     if name in table:
         return table[name]
     raise Unknown(name)
