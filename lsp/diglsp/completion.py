@@ -277,14 +277,14 @@ def _types_of(schema: dict[str, Any] | Any) -> list[str]:
     return []
 
 
-def _type_label(schema: Mapping_[str, Any]) -> str:
+def type_label(schema: Mapping_[str, Any]) -> str:
     names = [t for t in _types_of(schema) if t != "null"]
     if "enum" in schema:
         return " | ".join(str(v) for v in schema["enum"])
     return " | ".join(names) if names else "any"
 
 
-def _resolve(schema: Any) -> dict[str, Any]:
+def resolve_ref(schema: Any) -> dict[str, Any]:
     """A property schema with a local `$ref` inlined (its own keys win)."""
     if not isinstance(schema, dict):
         return {}
@@ -297,7 +297,7 @@ def _resolve(schema: Any) -> dict[str, Any]:
 
 def _value_snippet(schema: dict[str, Any], column: int, unit: int, n: int = 1) -> str:
     """What follows `key:` in a snippet for a value of this schema."""
-    schema = _resolve(schema)
+    schema = resolve_ref(schema)
     kinds = _types_of(schema)
     enum = schema.get("enum")
     if isinstance(enum, list) and enum and all(isinstance(v, str | int | bool) for v in enum):
@@ -305,7 +305,7 @@ def _value_snippet(schema: dict[str, Any], column: int, unit: int, n: int = 1) -
         return f" ${{{n}|{choices}|}}"
     if kinds[:1] == ["boolean"] or ("boolean" in kinds and "object" in kinds):
         return f" ${{{n}|true,false|}}"
-    example = _example(schema)
+    example = example_of(schema)
     if kinds and kinds[0] == "object" and "integer" not in kinds:
         return "\n" + " " * (column + unit) + f"${n}"
     if kinds and kinds[0] == "array":
@@ -315,7 +315,7 @@ def _value_snippet(schema: dict[str, Any], column: int, unit: int, n: int = 1) -
     return f" ${n}"
 
 
-def _example(schema: dict[str, Any]) -> Any:
+def example_of(schema: dict[str, Any]) -> Any:
     examples = schema.get("examples")
     if isinstance(examples, list) and examples and not isinstance(examples[0], dict | list):
         return examples[0]
@@ -325,7 +325,7 @@ def _example(schema: dict[str, Any]) -> Any:
     return None
 
 
-def _md_value(value: Any) -> str:
+def md_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -354,7 +354,7 @@ def _keys(b: _Builder) -> None:
         _directives(b, "export", present)
         _namespaces(b, present)
     else:
-        schema = _schema_at(b, ctx)
+        schema = schema_at(b.snap, ctx)
         if schema is not None:
             _schema_keys(b, schema, present)
         elif ctx.inner[:1] == ("_export",) and len(ctx.inner) == 2:
@@ -448,9 +448,7 @@ def _params(b: _Builder, spec: OperatorSpec, present: set[str], defaults: bool =
             _key_span(ctx),
             rank=0 if required else 1,
             snippet=snippet,
-            detail=_param_detail(param)
-            if not defaults
-            else f"{spec.key} {_type_label(param.type)}",
+            detail=_param_detail(param) if not defaults else f"{spec.key} {type_label(param.type)}",
             doc=param_doc(param),
             retrigger=_names_file(spec, param.name) and not ctx.has_colon,
             label_detail="required" if required else None,
@@ -466,9 +464,9 @@ def _names_file(spec: OperatorSpec, name: str) -> bool:
 
 
 def _param_detail(param: ParamSpec) -> str:
-    text = _type_label(dict(param.type, enum=list(param.enum)) if param.enum else param.type)
+    text = type_label(dict(param.type, enum=list(param.enum)) if param.enum else param.type)
     if param.default is not None:
-        text += f" = {_md_value(param.default)}"
+        text += f" = {md_value(param.default)}"
     elif param.default_note:
         text += f" ({param.default_note})"
     if param.required:
@@ -479,16 +477,16 @@ def _param_detail(param: ParamSpec) -> str:
 def param_doc(param: ParamSpec) -> str:
     """Markdown for an operator param: description, type, default, values, file kind."""
     parts = [param.description] if param.description else []
-    facts = [f"type: `{_type_label(param.type)}`"]
+    facts = [f"type: `{type_label(param.type)}`"]
     if param.required:
         facts.append("required")
     if param.default is not None:
-        facts.append(f"default: `{_md_value(param.default)}`")
+        facts.append(f"default: `{md_value(param.default)}`")
     elif param.default_note:
         facts.append(f"default: {param.default_note}")
     parts.append(", ".join(facts))
     if param.enum:
-        parts.append("values: " + ", ".join(f"`{_md_value(v)}`" for v in param.enum))
+        parts.append("values: " + ", ".join(f"`{md_value(v)}`" for v in param.enum))
     if param.is_file and param.file_kind:
         parts.append(f"names a file: {param.file_kind.replace('_', ' ')}")
     return "\n\n".join(parts)
@@ -539,9 +537,9 @@ def _directives(b: _Builder, where: str, present: set[str]) -> None:
 def directive_doc(spec: DirectiveSpec) -> str:
     """Markdown for a directive or top-level key."""
     parts = [spec.description]
-    facts = [f"type: `{_type_label(spec.type)}`"]
+    facts = [f"type: `{type_label(spec.type)}`"]
     if spec.default is not None:
-        facts.append(f"default: `{_md_value(spec.default)}`")
+        facts.append(f"default: `{md_value(spec.default)}`")
     parts.append(", ".join(facts))
     if spec.operators:
         parts.append("on " + ", ".join(f"`{o}>`" for o in spec.operators))
@@ -582,7 +580,7 @@ def _namespace_params(b: _Builder, namespace: str, present: set[str]) -> None:
             _params(b, spec, present, defaults=True)
 
 
-def _schema_at(b: _Builder, ctx: CursorContext) -> dict[str, Any] | None:
+def schema_at(snap: Snapshot, ctx: CursorContext) -> dict[str, Any] | None:
     """The JSON schema of the mapping at the cursor (below a directive, param or command)."""
     inner = ctx.inner
     if not inner:
@@ -593,7 +591,7 @@ def _schema_at(b: _Builder, ctx: CursorContext) -> dict[str, Any] | None:
     if directive is not None and (ctx.task_path or head in ("schedule", "sla", "_retry")):
         schema = dict(directive.type)
     elif ctx.operator is not None:
-        spec = operators_of(b.snap).get(ctx.operator)
+        spec = operators_of(snap).get(ctx.operator)
         if spec is not None:
             param = spec.param(head)
             if param is not None:
@@ -604,9 +602,9 @@ def _schema_at(b: _Builder, ctx: CursorContext) -> dict[str, Any] | None:
         if schema is None:
             return None
         if key == "-":
-            schema = _resolve(schema.get("items"))
+            schema = resolve_ref(schema.get("items"))
         else:
-            schema = _resolve((schema.get("properties") or {}).get(key))
+            schema = resolve_ref((schema.get("properties") or {}).get(key))
     return schema if schema else None
 
 
@@ -625,15 +623,15 @@ def _schema_keys(b: _Builder, schema: dict[str, Any], present: set[str]) -> None
     for name, raw in props.items():
         if name in present or name in excluded or (name == "_command" and "_type" not in present):
             continue
-        prop = _resolve(raw)
+        prop = resolve_ref(raw)
         text, snippet = _key_text(b, name, _value_snippet(prop, ctx.column, unit))
         desc = prop.get("description", "")
-        facts = [f"type: `{_type_label(prop)}`"]
+        facts = [f"type: `{type_label(prop)}`"]
         if prop.get("default") is not None:
-            facts.append(f"default: `{_md_value(prop['default'])}`")
-        example = _example(prop)
+            facts.append(f"default: `{md_value(prop['default'])}`")
+        example = example_of(prop)
         if example is not None and example != prop.get("default"):
-            facts.append(f"example: `{_md_value(example)}`")
+            facts.append(f"example: `{md_value(example)}`")
         b.add(
             name,
             types.CompletionItemKind.Property,
@@ -641,7 +639,7 @@ def _schema_keys(b: _Builder, schema: dict[str, Any], present: set[str]) -> None
             _key_span(ctx),
             rank=0 if name.endswith(">") else 1,
             snippet=snippet,
-            detail=_type_label(prop),
+            detail=type_label(prop),
             doc="\n\n".join(p for p in (desc, ", ".join(facts)) if p),
         )
 
@@ -758,7 +756,7 @@ def _values(b: _Builder) -> None:
                     b.add(name, types.CompletionItemKind.Function, name, span, rank=1,
                           detail=first_sentence(ops[name].summary))  # fmt: skip
             else:
-                _schema_values(b, _resolve(dict(directive.type)), span)
+                _schema_values(b, resolve_ref(dict(directive.type)), span)
             return
         spec = ops.get(ctx.operator) if ctx.operator else None
         if spec is not None:
@@ -766,11 +764,11 @@ def _values(b: _Builder) -> None:
             if param is not None:
                 _param_values(b, spec, param, span)
         return
-    schema = _schema_at(b, ctx)
+    schema = schema_at(b.snap, ctx)
     if schema is not None:
         prop = (schema.get("properties") or {}).get(key)
         if prop is not None:
-            _schema_values(b, _resolve(prop), span)
+            _schema_values(b, resolve_ref(prop), span)
             return
     if ctx.inner[:1] == ("_export",) and len(ctx.inner) == 2:
         for spec in ops.values():
@@ -784,14 +782,14 @@ def _schema_values(b: _Builder, schema: dict[str, Any], span: Span) -> None:
     enum = schema.get("enum")
     if isinstance(enum, list):
         for value in enum:
-            text = _md_value(value)
+            text = md_value(value)
             b.add(text, types.CompletionItemKind.EnumMember, text, span, rank=0)
     if "boolean" in kinds:
         for text in ("true", "false"):
             b.add(text, types.CompletionItemKind.Value, text, span, rank=1)
-    example = _example(schema)
+    example = example_of(schema)
     if example is not None and not isinstance(example, bool):
-        text = _md_value(example)
+        text = md_value(example)
         b.add(text, types.CompletionItemKind.Value, text, span, rank=2, detail="example")
 
 
@@ -1256,7 +1254,7 @@ def _variables(b: _Builder, scope: _Names, span: Span) -> None:
     order = {name: i for i, name in enumerate(builtins)}
     # the scope lists outer definitions first: show the nearest first
     nearest = {name: -i for i, name in enumerate(scope.names)}
-    owners = _export_owners(b.snap)
+    owners = export_owners(b.snap)
     ordered = sorted(
         scope.names.items(),
         key=lambda item: (
@@ -1301,7 +1299,7 @@ def _origin_rank(origin: Origin) -> int:
     return 2
 
 
-def _export_owners(snap: Snapshot) -> dict[int, Task]:
+def export_owners(snap: Snapshot) -> dict[int, Task]:
     """The task whose `_export` holds each key, by the key node's id (once per snapshot)."""
     found = snap.memo.get("completion.export_owners")
     if isinstance(found, dict):

@@ -20,8 +20,8 @@ from diglsp.workspace import Snapshot
 Kind = Literal["key", "value", "none"]
 
 INCLUDE_TAG = "!include"
-_OPERATOR_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*>$")
-_IDENT_TAIL = re.compile(r"[A-Za-z_$][\w$]*$")
+OPERATOR_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*>$")
+IDENT_TAIL = re.compile(r"[A-Za-z_$][\w$]*$")
 _KEY_TAIL = re.compile(r"[^\s:#'\"]*")
 _KEY = re.compile(
     r"""("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\[\]{}|>][^#]*?)[ \t]*:(?=[ \t]|$)"""
@@ -408,7 +408,7 @@ def operator_of(keys: tuple[str, ...] | list[str], type_value: str | None) -> st
     if type_value:
         return _unquote(type_value)
     for key in keys:
-        if _OPERATOR_KEY.match(key):
+        if OPERATOR_KEY.match(key):
             return key[:-1]
     return None
 
@@ -469,7 +469,7 @@ def _in_js_string(text: str) -> bool:
     return quote is not None
 
 
-def _receiver(text: str, dot: int) -> tuple[str, ...] | None:
+def receiver_of(text: str, dot: int) -> tuple[str, ...] | None:
     """The member chain ending with the `.` at `text[dot]`, outermost first."""
     segments: list[str] = []
     i = dot
@@ -497,7 +497,7 @@ def _receiver(text: str, dot: int) -> tuple[str, ...] | None:
             segments.append('""')
             i = j
             break
-        m = _IDENT_TAIL.search(text, 0, i + 1) if i >= 0 else None
+        m = IDENT_TAIL.search(text, 0, i + 1) if i >= 0 else None
         if m is None or m.end() != i + 1:
             if not suffix:
                 return None
@@ -540,7 +540,7 @@ def _expr_context(segment: str, seg_start: int, rest_of_line: str) -> ExprContex
         return None
     start = seg_start + j + 2
     text = segment[j + 2 :]
-    m = _IDENT_TAIL.search(text)
+    m = IDENT_TAIL.search(text)
     prefix = m.group() if m is not None and not m.group()[0].isdigit() else ""
     before = len(text) - len(prefix)
     receiver: tuple[str, ...] = ()
@@ -548,7 +548,7 @@ def _expr_context(segment: str, seg_start: int, rest_of_line: str) -> ExprContex
     while k >= 0 and text[k] in " \t":
         k -= 1
     if k >= 0 and text[k] == ".":
-        found = _receiver(text, k)
+        found = receiver_of(text, k)
         receiver = found if found is not None else ("?",)
     return ExprContext(
         start=start,
