@@ -26,7 +26,19 @@ from pygls.protocol import LanguageServerProtocol
 
 from diglang.config import Config
 from diglang.files import is_dig_file, walk_tree
-from diglsp import actions, convert, formatting, links, lint, navigation, symbols
+from diglsp import (
+    actions,
+    completion,
+    convert,
+    formatting,
+    hover,
+    inlay,
+    links,
+    lint,
+    navigation,
+    semantic,
+    symbols,
+)
 from diglsp.workspace import Snapshot, Workspace
 
 __version__ = "0.1.0"
@@ -332,6 +344,10 @@ def did_change_configuration(
     if params.settings is not None:
         ls.apply_settings(params.settings)
     ls.relint_all()
+    caps = ls.client_capabilities.workspace
+    hints = caps.inlay_hint if caps is not None else None
+    if hints is not None and hints.refresh_support:
+        ls.workspace_inlay_hint_refresh(None)
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
@@ -489,6 +505,68 @@ def document_link(
 ) -> list[types.DocumentLink]:
     snap = _snapshot(ls, params.text_document.uri)
     return links.document_links(snap) if snap is not None else []
+
+
+# -- completion, hover, tokens, hints -----------------------------------------------------------
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_COMPLETION,
+    types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS),
+)
+@guarded()
+def complete(
+    ls: DigdagLanguageServer, params: types.CompletionParams
+) -> types.CompletionList | None:
+    at = _at(ls, params)
+    if at is None:
+        return None
+    context = params.context
+    trigger = context.trigger_character if context is not None else None
+    if not completion.should_complete(*at, trigger):
+        return None
+    return completion.complete(*at)
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+@guarded()
+def on_hover(ls: DigdagLanguageServer, params: types.HoverParams) -> types.Hover | None:
+    at = _at(ls, params)
+    return hover.hover(*at) if at is not None else None
+
+
+@server.feature(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, semantic.LEGEND)
+@guarded()
+def semantic_tokens_full(
+    ls: DigdagLanguageServer, params: types.SemanticTokensParams
+) -> types.SemanticTokens | None:
+    snap = _snapshot(ls, params.text_document.uri)
+    return semantic.semantic_tokens(snap) if snap is not None else None
+
+
+@server.feature(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_RANGE, semantic.LEGEND)
+@guarded()
+def semantic_tokens_range(
+    ls: DigdagLanguageServer, params: types.SemanticTokensRangeParams
+) -> types.SemanticTokens | None:
+    snap = _snapshot(ls, params.text_document.uri)
+    if snap is None:
+        return None
+    return semantic.semantic_tokens(snap, convert.to_span(snap.source, params.range))
+
+
+@server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
+@guarded(list)
+def inlay_hint(ls: DigdagLanguageServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+    snap = _snapshot(ls, params.text_document.uri)
+    if snap is None:
+        return []
+    return inlay.inlay_hints(
+        snap,
+        convert.to_span(snap.source, params.range),
+        schedule=ls.settings.schedule_hints,
+        values=ls.settings.value_hints,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -112,5 +112,5 @@ def test_requests_on_garbage_documents(raw: RawClient) -> None:
             params = {"textDocument": {"uri": uri}}
         raw.send({"id": n, "method": method, "params": params})
         reply = raw.response(n)
-        assert "error" not in reply or reply["error"]["code"] == -32601, (method, reply)
+        assert "error" not in reply, (method, reply)
     _still_answers(raw, 200)

@@ -123,3 +123,44 @@ async def test_symbols_folding_links(client: LanguageClient, project: Path) -> N
     )
     targets = {link.target.rsplit("/", 1)[-1] for link in links}
     assert {"users.sql", "items.sql", "prepare.sh", "other.dig", "common.yml"} <= targets
+
+
+async def test_completion_hover_tokens_hints(client: LanguageClient, project: Path) -> None:
+    main = (project / "main.dig").read_text()
+    items = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=doc(project, "main.dig"),
+            position=pos(main, "${target_db}", 2),
+            context=types.CompletionContext(
+                trigger_kind=types.CompletionTriggerKind.TriggerCharacter, trigger_character="{"
+            ),
+        )
+    )
+    labels = [i.label for i in items.items]
+    assert "target_db" in labels and "session_date" in labels
+    shown = await client.text_document_hover_async(
+        types.HoverParams(text_document=doc(project, "main.dig"), position=pos(main, "td>", 1))
+    )
+    assert shown.contents.value.startswith("**td>**")
+    value = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=doc(project, "main.dig"), position=pos(main, "${target_db}.users", 3)
+        )
+    )
+    assert "analytics" in value.contents.value
+    tokens = await client.text_document_semantic_tokens_full_async(
+        types.SemanticTokensParams(text_document=doc(project, "main.dig"))
+    )
+    assert len(tokens.data) % 5 == 0 and len(tokens.data) > 50
+    end = types.Position(line=main.count("\n") + 1, character=0)
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(
+            text_document=doc(project, "main.dig"),
+            range=types.Range(start=types.Position(line=0, character=0), end=end),
+        )
+    )
+    labels = [
+        h.label if isinstance(h.label, str) else "".join(p.value for p in h.label) for h in hints
+    ]
+    assert any(label.startswith("next:") and "07:00" in label for label in labels)
+    assert any(label == "= analytics" for label in labels)
