@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from diglang.diagnostics import Fix, Severity
 from diglang.nodes import Workflow
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from diglang.project import Project
     from diglang.schemas import OperatorSpec
 
+
+T = TypeVar("T")
 
 # Parser diagnostics after which included content (and what it defines) is unknown.
 INCLUDE_PROBLEMS = frozenset({"include-error", "missing-file"})
@@ -57,6 +59,8 @@ class Context:
     # Files `!include`d by another workflow of the project: fragments, not workflows.
     fragment: bool = False
     _operators: dict[str, OperatorSpec] | None = field(default=None, repr=False)
+    # What several rules derive from the same workflow (task walks, scopes), by key.
+    _memo: dict[Hashable, object] = field(default_factory=dict, repr=False)
 
     @property
     def operators(self) -> dict[str, OperatorSpec]:
@@ -66,6 +70,18 @@ class Context:
 
             self._operators = load_operators(self.config.plugin_schemas)
         return self._operators
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, computed once per check: rules share what they derive alike.
+
+        The key names the computation and holds the objects it depends on (the workflow,
+        which is compared by identity), so one check never confuses two workflows.
+        """
+        try:
+            return self._memo[key]  # type: ignore[return-value]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     @property
     def path(self) -> str | None:

@@ -65,6 +65,10 @@ class OperatorTask:
 
 def operator_tasks(wf: Workflow, ctx: Context) -> Iterator[OperatorTask]:
     """Every compiled task (not `_disable`d) whose operator has a schema, in document order."""
+    return iter(ctx.cached(("operator_tasks", wf), lambda: list(_operator_tasks(wf, ctx))))
+
+
+def _operator_tasks(wf: Workflow, ctx: Context) -> Iterator[OperatorTask]:
     stack: list[tuple[Task, tuple[Task, ...]]] = [(wf.task, ())]
     while stack:
         task, ancestors = stack.pop()
@@ -148,8 +152,13 @@ def nearest(sources: Iterable[Mapping | None], name: str) -> tuple[Value | None,
 def file_exists(ctx: Context, path: str) -> bool:
     """True for a file or directory on disk, or a file the project's loader can read.
 
-    Asking the loader too lets editors serve unsaved files and tests stand in for files.
+    Asking the loader too lets editors serve unsaved files and tests stand in for files. The
+    answer is kept for the rest of the check: several tasks name the same files.
     """
+    return ctx.cached(("file_exists", path), lambda: _file_exists(ctx, path))
+
+
+def _file_exists(ctx: Context, path: str) -> bool:
     if os.path.exists(path):
         return True
     loader = ctx.project.loader if ctx.project is not None else None

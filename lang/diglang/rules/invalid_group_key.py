@@ -61,6 +61,10 @@ def compiled_tasks(wf: Workflow, ctx: Context) -> Iterator[tuple[Task, Task | No
     workflow, `_error`/`_check`/`_do` bodies) and for the top-level keys of an included
     fragment, whose real parent is only known in the including file.
     """
+    return iter(ctx.cached(("compiled_tasks", wf), lambda: list(_compiled_tasks(wf, ctx))))
+
+
+def _compiled_tasks(wf: Workflow, ctx: Context) -> Iterator[tuple[Task, Task | None]]:
     stack: list[tuple[Task, Task | None]] = [(wf.task, None)]
     while stack:
         task, parent = stack.pop()
