@@ -38,13 +38,13 @@ $(SARIF_SCHEMA): tests/sarif/package-lock.json
 	npm ci --prefix tests/sarif --ignore-scripts --no-audit --no-fund
 	touch $@
 
-# the VS Code extension: typecheck, bundle, unit and grammar tests, vscode-extension/digdag-*.vsix
+# the VS Code extension: typecheck, bundle, tests (with this diglsp), vscode-extension/digdag-*.vsix
 $(VSCODE): vscode-extension/package-lock.json
 	npm ci --prefix vscode-extension --no-audit --no-fund
 	touch $@
 
-vscode: $(VSCODE)
-	npm run --prefix vscode-extension check
+vscode: $(VSCODE) $(STAMP)
+	DIGKIT_PYTHON=$(abspath $(BIN)/python) npm run --prefix vscode-extension check
 
 # Neovim: the real editor the language server tests drive (Debian's package)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

@@ -14,10 +14,10 @@ import {
   type LanguageClientOptions,
   RevealOutputChannelOn,
   State,
-  TransportKind,
 } from 'vscode-languageclient/node';
 import {
   describeCommand,
+  describeLintSummary,
   type Environment,
   initializationOptions,
   type Lookup,
@@ -41,6 +41,15 @@ const SERVER_LINT_WORKSPACE = 'diglsp.lintWorkspace';
 const CLIENT_ID = 'digdag'; // the client reads `digdag.trace.server` because of this id
 const CLIENT_NAME = 'Digdag Language Server';
 const LANGUAGE = 'digdag';
+
+/** A client whose own "couldn't create connection" notification gives way to ours, which says
+ * how to install the server (the error still goes to the output). */
+class DigdagClient extends LanguageClient {
+  override error(message: string, data?: unknown, showNotification?: boolean | 'force'): void {
+    const startFailed = message.endsWith("couldn't create connection to server.");
+    super.error(message, data, startFailed ? false : showNotification);
+  }
+}
 
 function lookup(): Lookup {
   const configuration = vscode.workspace.getConfiguration();
@@ -140,10 +149,9 @@ class Server {
     const executable: Executable = {
       command: this.command.command,
       args: this.command.args,
-      transport: TransportKind.stdio,
       options: { cwd: environment().workspaceFolder },
     };
-    const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, executable, this.clientOptions());
+    const client = new DigdagClient(CLIENT_ID, CLIENT_NAME, executable, this.clientOptions());
     client.onDidChangeState(({ newState }) => {
       if (client === this.client) {
         this.running = newState === State.Running;
@@ -252,10 +260,15 @@ async function lintWorkspace(current: Server): Promise<void> {
     return;
   }
   try {
-    await vscode.window.withProgress(
+    const result: unknown = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'diglint: linting the workspace…' },
       () => client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_LINT_WORKSPACE, arguments: [] }),
     );
+    const summary = describeLintSummary(result);
+    if (summary) {
+      current.output.info(summary);
+      void vscode.window.showInformationMessage(summary);
+    }
     await vscode.commands.executeCommand('workbench.actions.view.problems');
   } catch (error) {
     current.output.error(`${SERVER_LINT_WORKSPACE}: ${errorMessage(error)}`);

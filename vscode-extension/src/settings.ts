@@ -119,6 +119,23 @@ export function describeCommand({ command, args }: ServerCommand): string {
   return [command, ...args].map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part))).join(' ');
 }
 
+function count(value: unknown, one: string, many: string): string {
+  const n = typeof value === 'number' ? value : 0;
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The server's answer to `diglsp.lintWorkspace` (`{files, errors, warnings}`) as a sentence. */
+export function describeLintSummary(result: unknown): string | undefined {
+  if (typeof result !== 'object' || result === null || !('files' in result)) {
+    return undefined;
+  }
+  const { files, errors, warnings } = result as Record<string, unknown>;
+  return (
+    `diglint: ${count(files, 'file', 'files')} checked, ${count(errors, 'error', 'errors')}, ` +
+    `${count(warnings, 'warning', 'warnings')}.`
+  );
+}
+
 function ruleIds(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   describeCommand,
+  describeLintSummary,
   expand,
   initializationOptions,
   RestartPolicy,
@@ -84,6 +85,19 @@ describe('serverCommand', () => {
 describe('describeCommand', () => {
   it('quotes only the parts that need it', () => {
     assert.equal(describeCommand({ command: '/a b/python', args: ['-m', 'diglsp'] }), '"/a b/python" -m diglsp');
+  });
+});
+
+describe('describeLintSummary', () => {
+  it('says how many files, errors and warnings', () => {
+    assert.equal(describeLintSummary({ files: 12, errors: 1, warnings: 0 }), 'diglint: 12 files checked, 1 error, 0 warnings.');
+    assert.equal(describeLintSummary({ files: 1 }), 'diglint: 1 file checked, 0 errors, 0 warnings.');
+  });
+
+  it('says nothing about an answer of another shape', () => {
+    assert.equal(describeLintSummary(null), undefined);
+    assert.equal(describeLintSummary([]), undefined);
+    assert.equal(describeLintSummary('done'), undefined);
   });
 });
 
