@@ -26,6 +26,7 @@ from pygls.protocol import LanguageServerProtocol
 
 from diglang.config import Config
 from diglang.files import is_dig_file, walk_tree
+from diglang.perf import gc_paused
 from diglsp import (
     actions,
     completion,
@@ -177,8 +178,9 @@ class DigdagLanguageServer(LanguageServer):
     def publish_snapshot(self, snap: Snapshot) -> list[types.Diagnostic]:
         """Lint a snapshot and publish the result (nothing on a bug of ours)."""
         try:
-            found = lint.lint(snap)
-            diagnostics = lint.to_lsp(snap, found)
+            with gc_paused():
+                found = lint.lint(snap)
+                diagnostics = lint.to_lsp(snap, found)
         except Exception as exc:
             self.log_error(f"diglsp: linting {snap.uri} failed", exc)
             return []
@@ -242,7 +244,8 @@ def guarded(default: Any = None) -> Callable[[F], F]:
         @functools.wraps(handler)
         def run(ls: DigdagLanguageServer, params: Any) -> Any:
             try:
-                return handler(ls, params)
+                with gc_paused():  # requests allocate much and free little: see diglang.perf
+                    return handler(ls, params)
             except Exception as exc:
                 ls.log_error(f"diglsp: {handler.__name__} failed", exc)
                 return default() if callable(default) else default
