@@ -30,6 +30,7 @@ with `${secret:td.apikey}` where a parameter needs it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -59,6 +60,7 @@ _PLACEHOLDER = re.compile(
 _PLAIN_WORDS = frozenset({"password", "secret", "token", "none", "null", "todo", "tbd", "test"})
 
 
+@functools.lru_cache(maxsize=4096)  # a workflow repeats its key names
 def credential_name(name: str) -> bool:
     """True when a key's last words name a credential (`db_password`, `apiKey`)."""
     words = tuple(w.lower() for w in _WORDS.findall(name))

@@ -28,6 +28,7 @@ Correct the spelling, move parameters under `_export:`, and put operators (`sh>:
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Collection, Iterable, Iterator
 
@@ -51,6 +52,7 @@ _TASK_ONLY.update(
 _ORDER = ("timezone", "schedule", "sla", "_export", "_error", "_check", "_retry", "_parallel")
 
 
+@functools.lru_cache(maxsize=8192)  # rules ask about the same names over and over
 def distance(a: str, b: str) -> int:
     """Edit distance counting a swap of two neighbours as one edit (`_retyr` → `_retry`)."""
     prev2: list[int] = []
@@ -70,9 +72,12 @@ def distance(a: str, b: str) -> int:
 def suggest(word: str, candidates: Iterable[str]) -> list[str]:
     """The candidates closest to `word` within a typo's distance, in sorted order."""
     scored: dict[str, int] = {}
+    lowered = word.lower()
     for candidate in candidates:
         limit = 1 if len(candidate) <= 4 else 2 if len(candidate) <= 9 else 3
-        d = distance(word.lower(), candidate.lower())
+        if abs(len(lowered) - len(candidate.lower())) > limit:
+            continue  # the distance is at least the difference in length
+        d = distance(lowered, candidate.lower())
         if d <= limit and candidate != word:
             scored[candidate] = d
     if not scored:
