@@ -71,6 +71,8 @@ class Server {
   private readonly trace = vscode.window.createOutputChannel(`${CLIENT_NAME} Trace`, { log: true });
   private readonly status = vscode.languages.createLanguageStatusItem('digdag.server', LANGUAGE);
   private readonly policy = new RestartPolicy();
+  // includes, `call>` targets and diglint's configuration change outside the editor too
+  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/{*.dig,.diglint.toml,pyproject.toml}');
   private client: LanguageClient | undefined;
   private command: ServerCommand | undefined;
   private running = false;
@@ -118,7 +120,7 @@ class Server {
 
   /** What VS Code disposes when the extension is deactivated (after `stop()`). */
   disposables(): vscode.Disposable[] {
-    return [this.status, this.trace, this.output];
+    return [this.watcher, this.status, this.trace, this.output];
   }
 
   resetCrashes(): void {
@@ -155,7 +157,8 @@ class Server {
     client.onDidChangeState(({ newState }) => {
       if (client === this.client) {
         this.running = newState === State.Running;
-        this.showState(newState === State.Running ? 'running' : newState === State.Starting ? 'starting' : 'stopped');
+        const state = newState === State.Running ? 'running' : newState === State.Starting ? 'starting' : 'stopped';
+        this.showState(state);
       }
     });
     this.client = client;
@@ -200,11 +203,7 @@ class Server {
       traceOutputChannel: this.trace,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: () => initializationOptions(lookup()),
-      synchronize: {
-        configurationSection: 'digdag',
-        // includes, `call>` targets and diglint's configuration change outside the editor too
-        fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.dig,.diglint.toml,pyproject.toml}'),
-      },
+      synchronize: { configurationSection: 'digdag', fileEvents: this.watcher },
       errorHandler: {
         error: (_error, _message, count): ErrorHandlerResult => ({
           action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
@@ -221,10 +220,13 @@ class Server {
       return { action: CloseAction.DoNotRestart, handled: true };
     }
     if (this.policy.crashed()) {
-      this.output.warn(`The server stopped unexpectedly; restarting it (${this.policy.recentCrashes} in the last 3 minutes).`);
+      const crashes = this.policy.recentCrashes;
+      this.output.warn(`The server stopped unexpectedly; restarting it (${crashes} in the last 3 minutes).`);
       return { action: CloseAction.Restart, handled: true };
     }
-    const message = `Digdag: the language server crashed ${this.policy.recentCrashes} times in the last 3 minutes and was not restarted.`;
+    const message =
+      `Digdag: the language server crashed ${this.policy.recentCrashes} times in the last 3 minutes ` +
+      'and was not restarted.';
     this.output.error(message);
     this.showState('failed', 'crashed too often');
     void vscode.window.showErrorMessage(message, 'Restart', 'Show Output').then((choice) => {
@@ -245,7 +247,6 @@ class Server {
       this.output.show(true);
     }
   }
-
 }
 
 let server: Server | undefined;
@@ -262,7 +263,8 @@ async function lintWorkspace(current: Server): Promise<void> {
   try {
     const result: unknown = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'diglint: linting the workspace…' },
-      () => client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_LINT_WORKSPACE, arguments: [] }),
+      () =>
+        client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_LINT_WORKSPACE, arguments: [] }),
     );
     const summary = describeLintSummary(result);
     if (summary) {
