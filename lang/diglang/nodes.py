@@ -129,21 +129,34 @@ class Task:
     @property
     def special_tasks(self) -> tuple[Task, ...]:
         """`_error`, `_check`, `_do`, `_else_do` tasks, in that order."""
-        return tuple(t for t in (self.error, self.check, self.do, self.else_do) if t is not None)
+        error, check, do, else_do = self.error, self.check, self.do, self.else_do
+        if error is None and check is None and do is None and else_do is None:
+            return ()
+        return tuple(t for t in (error, check, do, else_do) if t is not None)
 
     def walk(self) -> Iterator[Task]:
         """This task and every task below it (children and special tasks), pre-order."""
         stack: list[Task] = [self]
+        pop, extend = stack.pop, stack.extend
         while stack:
-            task = stack.pop()
+            task = pop()
             yield task
-            stack.extend(reversed((*task.children, *task.special_tasks)))
+            if (
+                task.error is None
+                and task.check is None
+                and task.do is None
+                and task.else_do is None
+            ):
+                if task.children:
+                    extend(reversed(task.children))
+            else:
+                extend(reversed((*task.children, *task.special_tasks)))
 
     def local_entries(self) -> Iterator[Entry]:
         """Entries that belong to this task itself: not children, not special-task bodies."""
         for entry in self.config.entries:
             key = entry.key.value
-            if isinstance(key, str) and (key.startswith("+") or key in TASK_DIRECTIVES):
+            if isinstance(key, str) and (key[:1] == "+" or key in TASK_DIRECTIVES):
                 continue
             yield entry
 

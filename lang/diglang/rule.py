@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from diglang.diagnostics import Fix, Severity
-from diglang.nodes import Workflow
+from diglang.nodes import Task, Workflow
 from diglang.source import Source, Span
 
 if TYPE_CHECKING:
@@ -82,6 +82,10 @@ class Context:
         except KeyError:
             value = self._memo[key] = compute()
             return value
+
+    def tasks(self, wf: Workflow) -> tuple[Task, ...]:
+        """Every task of `wf`, in `wf.walk_tasks()` order (walked once per check)."""
+        return self.cached(("tasks", wf), lambda: tuple(wf.walk_tasks()))
 
     @property
     def path(self) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from diglang.nodes import Operator, Task, Workflow
 from diglang.rule import Context
@@ -31,6 +31,10 @@ class OperatorTask:
     spec: OperatorSpec
     operator: Operator
     ancestors: tuple[Task, ...]
+    # `sources()` by `stand_ins`: rules ask for them once per param
+    _sources: dict[bool, tuple[Mapping | None, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def key(self) -> str:
@@ -49,6 +53,12 @@ class OperatorTask:
         `_known`); without, it is taken as it is, which suits questions whose answer rarely
         hides in an included file (`_workdir`).
         """
+        found = self._sources.get(stand_ins)
+        if found is None:
+            found = self._sources[stand_ins] = tuple(self._find_sources(stand_ins))
+        return iter(found)
+
+    def _find_sources(self, stand_ins: bool) -> Iterator[Mapping | None]:
         known = _known if stand_ins else _same
         yield known(self.task.config)
         yield _export_of(self.task, known)
@@ -104,7 +114,7 @@ def _known(mapping: Mapping) -> Mapping | None:
     An included file without a single key is almost always a stand-in (a template, a test
     double) for content we cannot see, so what the mapping provides is unknown.
     """
-    sites = mapping.source.slice(mapping.span).count("!include")
+    sites = mapping.source.text.count("!include", mapping.span.start, mapping.span.end)
     if not sites:
         return mapping
     used = {id(e.include) for e in mapping.entries if e.include is not None}

@@ -95,7 +95,7 @@ def _findings(value: Value, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, 
 @rule("hardcoded-credential", severity=Severity.WARNING)
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report credential-named parameters with literal values."""
-    for task in wf.walk_tasks():
+    for task in ctx.tasks(wf):
         for entry in task.local_entries():
             name = entry.key.text
             if name == "_secrets":

@@ -31,6 +31,10 @@ _ALLOWED = re.compile(r"[A-Za-z0-9_\-=\[\]{}%&@,.]")
 MAX_LENGTH = 255
 
 
+def _task_names(wf: Workflow, ctx: Context) -> frozenset[str]:
+    return ctx.cached(("task_names", wf), lambda: frozenset(t.name for t in ctx.tasks(wf)))
+
+
 def _bad_characters(name: str) -> list[str]:
     seen: list[str] = []
     for ch in name[1:]:
@@ -42,7 +46,7 @@ def _bad_characters(name: str) -> list[str]:
 @rule("invalid-task-name", severity=Severity.ERROR, fixable=Fixable.SOMETIMES)
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report task names Digdag's validator rejects."""
-    for task in wf.walk_tasks():
+    for task in ctx.tasks(wf):
         key = task.key
         if key is None or not task.name.startswith("+"):
             continue
@@ -61,7 +65,7 @@ def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
         fix = None
         exact = key.style == "plain" and key.source.slice(key.span) == task.name
         readable = fixed.strip("+_")
-        if exact and readable and fixed not in {t.name for t in wf.walk_tasks()}:
+        if exact and readable and fixed not in _task_names(wf, ctx):
             fix = Fix(f"rename to `{fixed}`", (Edit(key.span, fixed),), safe=False)
         yield Problem(
             key.span,

@@ -30,7 +30,7 @@ from diglang.rule import Context, Problem, rule
 @rule("multiple-operators", severity=Severity.ERROR)
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report every operator after the first one of a task."""
-    for task in wf.walk_tasks():
+    for task in ctx.tasks(wf):
         if len(task.operators) < 2:
             continue
         first = task.operators[0]

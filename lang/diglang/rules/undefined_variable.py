@@ -43,7 +43,7 @@ from diglang.nodes import Task, Workflow
 from diglang.rule import INCLUDE_PROBLEMS, Context, Fixable, Problem, rule
 from diglang.schemas import builtin_variables
 from diglang.scope import Analyzer, Origin, Scope, earlier_keys
-from diglang.values import Template, TemplateExpr, walk_templates
+from diglang.values import Template, TemplateExpr, Value, walk_templates
 
 
 def base_scope(wf: Workflow, ctx: Context) -> Scope:
@@ -89,7 +89,7 @@ def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
             base.merge(callers)
     analyzer = analyzer_for(ctx)
     analyzer.run(wf, base)
-    for task in wf.walk_tasks():
+    for task in ctx.tasks(wf):
         scope = analyzer.scope_of(task)
         if scope.open:
             continue
@@ -129,12 +129,19 @@ def caller_scope(ctx: Context, path: str, depth: int) -> Scope | None:
 
 
 def _check_template(task: Task, template: Template, scope: Scope) -> Iterator[Problem]:
-    local = dict(earlier_keys(task, template))
+    names = scope.names
+    local: dict[str, Value] | None = None  # computed when some name is not in scope
     for expr in template.exprs:
-        guarded = _typeof_guarded(expr)
+        guarded: set[str] | None = None
         for ident in expr.free_variables():
             name = ident.name
-            if name in scope.names or name in local or name in guarded:
+            if name in names:
+                continue
+            if local is None:
+                local = dict(earlier_keys(task, template))
+            if guarded is None:
+                guarded = _typeof_guarded(expr)
+            if name in local or name in guarded:
                 continue
             if name in _schedule_only():
                 yield Problem(
@@ -144,7 +151,7 @@ def _check_template(task: Task, template: Template, scope: Scope) -> Iterator[Pr
                     source=template.source,
                 )
                 continue
-            yield _problem(ident, expr, [*scope.names, *local], template)
+            yield _problem(ident, expr, [*names, *local], template)
 
 
 @functools.cache

@@ -48,7 +48,7 @@ def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report operator names that are neither built in nor described by a plugin schema."""
     known = sorted(ctx.operators)
     plugins = declares_plugins(wf)
-    for task in wf.walk_tasks():
+    for task in ctx.tasks(wf):
         for op in task.operators:
             if op.name is None or op.name in ctx.operators:
                 continue

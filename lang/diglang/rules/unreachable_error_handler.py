@@ -45,7 +45,7 @@ def _why_never(task: Task) -> str | None:
 @rule("unreachable-error-handler", severity=Severity.WARNING)
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report `_error` handlers no failure can reach."""
-    for task in wf.walk_tasks():
+    for task in ctx.tasks(wf):
         handler = task.error
         if handler is None or handler.key is None:
             continue
