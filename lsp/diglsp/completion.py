@@ -188,6 +188,7 @@ class _Builder:
         self.items: list[types.CompletionItem] = []
         self.incomplete = False
         self._labels: set[str] = set()
+        self._ranges: dict[tuple[int, int], types.Range] = {}
 
     def add(
         self,
@@ -217,7 +218,7 @@ class _Builder:
                 else None,
                 sort_text=f"{rank}{len(self.items):05d}",
                 filter_text=filter_text,
-                text_edit=types.TextEdit(range=self.snap.range(span), new_text=new_text),
+                text_edit=types.TextEdit(range=self._range(span), new_text=new_text),
                 insert_text_format=types.InsertTextFormat.Snippet
                 if snippet
                 else types.InsertTextFormat.PlainText,
@@ -228,6 +229,14 @@ class _Builder:
                 else None,
             )
         )
+
+    def _range(self, span: Span) -> types.Range:
+        """The LSP range of `span` (items mostly share one: computed once)."""
+        key = (span.start, span.end)
+        found = self._ranges.get(key)
+        if found is None:
+            found = self._ranges[key] = self.snap.range(span)
+        return found
 
 
 def operators_of(snap: Snapshot) -> dict[str, OperatorSpec]:
