@@ -6,8 +6,10 @@ an `_export` (of the task or an ancestor, in this file or an `!include`d one) or
 key of the task, whose value is literal or is itself a template that is statically known; and
 when the expression only uses an exact subset of JavaScript: literals, `+ - * / %`,
 comparisons, `&& || ! ?:`, `typeof`, `void`, array/object literals, `.length`, indexing and
-`JSON.stringify(x)`. Anything that depends on the run (`session_date`, `moment()`, values
-stored by earlier tasks, `-p` params, loop variables) gives None: nothing is guessed.
+`JSON.stringify(x)`, evaluated by `diglang.expr.evaluate`, whose `NoValue` (a construct it
+does not implement, a value known only at run time, a JavaScript error) gives None. Anything
+that depends on the run (`session_date`, `moment()`, values stored by earlier tasks, `-p`
+params, loop variables) gives None: nothing is guessed.
 
 The parameter model follows Digdag's `OperatorManager#evalConfig` and
 `ConfigEvalEngine.Context` (§6.1 and §7.1 of the language reference):
@@ -34,11 +36,20 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from diglang.expr import nodes as n
+from diglang.expr.evaluate import (
+    JS,
+    OPAQUE,
+    JSArray,
+    JSObject,
+    NotKnown,
+    NoValue,
+    evaluate,
+    global_value,
+    js_render,
+)
 from diglang.expr.parse import parse_expression
 from diglang.expr.scope import JS_GLOBALS
 from diglang.expr.template import Literal, scan_template
@@ -50,532 +61,11 @@ from diglang.values import Entry, Mapping, Scalar, Sequence, Template, Value
 from diglsp import query
 from diglsp.workspace import Snapshot
 
-__all__ = ["UNDEFINED", "JSArray", "JSObject", "js_render", "number_to_string", "static_value"]
+__all__ = ["static_value"]
 
 MAX_DEPTH = 24  # nested variable resolutions before giving up
 NO_EVALUATE = frozenset({"_do", "_else_do"})  # never evaluated, at any depth
 NOT_LOCAL = frozenset({"_export", "_error", "_check"})  # not part of a task's local config
-
-
-class Unknown(Exception):
-    """The value cannot be known statically (or evaluating it would fail at run time)."""
-
-
-# ------------------------------------------------------------------------- JS values
-
-
-class _Undefined:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "undefined"
-
-
-UNDEFINED = _Undefined()
-
-
-class _Opaque:
-    """A value that exists at run time but is not known here (a stored parameter)."""
-
-    __slots__ = ()
-
-
-OPAQUE = _Opaque()
-
-
-class JSArray:
-    """A JavaScript array (compared by identity, like JS)."""
-
-    __slots__ = ("items",)
-
-    def __init__(self, items: list[JS]) -> None:
-        self.items = items
-
-
-class JSObject:
-    """A plain JavaScript object; `open` when it may have keys we do not know."""
-
-    __slots__ = ("open", "props")
-
-    def __init__(self, props: dict[str, JS] | None = None, open: bool = False) -> None:
-        self.props: dict[str, JS] = props if props is not None else {}
-        self.open = open
-
-
-class _Builtin:
-    """A host value we model: the `JSON` object and its `stringify` function."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-JSON_OBJECT = _Builtin("JSON")
-JSON_STRINGIFY = _Builtin("JSON.stringify")
-
-JS = str | float | bool | None | _Undefined | _Opaque | JSArray | JSObject | _Builtin
-
-# Properties every object inherits: reading them gives functions, not data.
-_OBJECT_PROTO = frozenset(
-    {
-        "constructor", "toString", "toLocaleString", "valueOf", "hasOwnProperty",
-        "isPrototypeOf", "propertyIsEnumerable", "__proto__", "__defineGetter__",
-        "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
-    }
-)  # fmt: skip
-_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # noqa: E501
-_DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
-_HEX = re.compile(r"0[xX][0-9a-fA-F]+")
-_INDEX = re.compile(r"0|[1-9][0-9]*")
-
-
-def _known(value: JS) -> JS:
-    if isinstance(value, _Opaque):
-        raise Unknown("a value known only at run time")
-    return value
-
-
-def number_to_string(x: float) -> str:
-    """`Number.prototype.toString()`: JavaScript's shortest round-trip decimal form."""
-    if x != x:
-        return "NaN"
-    if x == 0:
-        return "0"
-    if x < 0:
-        return "-" + number_to_string(-x)
-    if math.isinf(x):
-        return "Infinity"
-    text = repr(float(x))
-    mantissa, _, exponent = text.partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    digits = whole + fraction
-    point = len(whole) + (int(exponent) if exponent else 0)  # value = 0.digits × 10^point
-    stripped = digits.lstrip("0")
-    point -= len(digits) - len(stripped)
-    digits = stripped.rstrip("0")
-    k = len(digits)
-    if k <= point <= 21:
-        return digits + "0" * (point - k)
-    if 0 < point <= 21:
-        return digits[:point] + "." + digits[point:]
-    if -6 < point <= 0:
-        return "0." + "0" * -point + digits
-    e = point - 1
-    sign = "+" if e >= 0 else "-"
-    head = digits if k == 1 else digits[0] + "." + digits[1:]
-    return f"{head}e{sign}{abs(e)}"
-
-
-def _string_to_number(text: str) -> float:
-    text = text.strip(_WHITESPACE)
-    if not text:
-        return 0.0
-    if _HEX.fullmatch(text):
-        value = int(text[2:], 16)
-        if value > 2**53:
-            raise Unknown("a large hexadecimal number")
-        return float(value)
-    if _DECIMAL.fullmatch(text):
-        if text.endswith("Infinity"):
-            return -math.inf if text.startswith("-") else math.inf
-        return float(text)
-    if text[:2].lower() in ("0b", "0o"):
-        raise Unknown("ES2015 number literal")
-    return math.nan
-
-
-def to_number(value: JS) -> float:
-    """ECMAScript `ToNumber`."""
-    value = _known(value)
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, float):
-        return value
-    if value is None:
-        return 0.0
-    if isinstance(value, _Undefined):
-        return math.nan
-    if isinstance(value, str):
-        return _string_to_number(value)
-    return to_number(to_primitive(value))
-
-
-def to_primitive(value: JS) -> JS:
-    """ECMAScript `ToPrimitive` (objects become their `toString()`)."""
-    value = _known(value)
-    if isinstance(value, JSArray):
-        return ",".join(
-            "" if item is None or isinstance(item, _Undefined) else to_string(item)
-            for item in value.items
-        )
-    if isinstance(value, JSObject):
-        if value.open or "toString" in value.props or "valueOf" in value.props:
-            raise Unknown("an object with its own conversion")
-        return "[object Object]"
-    if isinstance(value, _Builtin):
-        raise Unknown("a host object")
-    return value
-
-
-def to_string(value: JS) -> str:
-    """ECMAScript `ToString`."""
-    value = to_primitive(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return number_to_string(value)
-    if value is None:
-        return "null"
-    return "undefined"
-
-
-def truthy(value: JS) -> bool:
-    """ECMAScript `ToBoolean`."""
-    value = _known(value)
-    if isinstance(value, bool):
-        return value
-    if value is None or isinstance(value, _Undefined):
-        return False
-    if isinstance(value, float):
-        return not (value == 0 or value != value)
-    if isinstance(value, str):
-        return value != ""
-    return True
-
-
-def type_of(value: JS) -> str:
-    """The `typeof` string."""
-    value = _known(value)
-    if isinstance(value, _Undefined):
-        return "undefined"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if value is JSON_STRINGIFY:
-        return "function"
-    return "object"
-
-
-def _is_object(value: JS) -> bool:
-    return isinstance(value, JSArray | JSObject | _Builtin)
-
-
-def strict_equals(a: JS, b: JS) -> bool:
-    """`===`."""
-    a, b = _known(a), _known(b)
-    if _is_object(a) or _is_object(b):
-        return a is b
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, float) and isinstance(b, float):
-        return a == b
-    if isinstance(a, str) and isinstance(b, str):
-        return a == b
-    return (a is None and b is None) or (isinstance(a, _Undefined) and isinstance(b, _Undefined))
-
-
-def loose_equals(a: JS, b: JS) -> bool:
-    """`==` (the abstract equality algorithm of ES5 §11.9.3)."""
-    a, b = _known(a), _known(b)
-    nullish = (None, UNDEFINED)
-    if a in nullish or b in nullish:
-        return a in nullish and b in nullish and not (_is_object(a) or _is_object(b))
-    if _is_object(a) and _is_object(b):
-        return a is b
-    if isinstance(a, bool):
-        return loose_equals(1.0 if a else 0.0, b)
-    if isinstance(b, bool):
-        return loose_equals(a, 1.0 if b else 0.0)
-    if _is_object(a):
-        return loose_equals(to_primitive(a), b)
-    if _is_object(b):
-        return loose_equals(a, to_primitive(b))
-    if isinstance(a, float) and isinstance(b, str):
-        return a == _string_to_number(b)
-    if isinstance(a, str) and isinstance(b, float):
-        return _string_to_number(a) == b
-    return strict_equals(a, b)
-
-
-def _less(a: JS, b: JS) -> bool | None:
-    """The abstract relational comparison `a < b` (None when undefined, i.e. NaN)."""
-    pa, pb = to_primitive(a), to_primitive(b)
-    if isinstance(pa, str) and isinstance(pb, str):
-        return pa.encode("utf-16-be") < pb.encode("utf-16-be")
-    x, y = to_number(pa), to_number(pb)
-    if x != x or y != y:
-        return None
-    return x < y
-
-
-def _add(a: JS, b: JS) -> JS:
-    pa, pb = to_primitive(a), to_primitive(b)
-    if isinstance(pa, str) or isinstance(pb, str):
-        return to_string(pa) + to_string(pb)
-    return to_number(pa) + to_number(pb)
-
-
-def _divide(x: float, y: float) -> float:
-    if y == 0:
-        if x == 0 or x != x:
-            return math.nan
-        negative = (x < 0) != (math.copysign(1.0, y) < 0)
-        return -math.inf if negative else math.inf
-    return x / y
-
-
-def _remainder(x: float, y: float) -> float:
-    if x != x or y != y or math.isinf(x) or y == 0:
-        return math.nan
-    if math.isinf(y) or x == 0:
-        return x
-    return math.fmod(x, y)
-
-
-def _utf16_units(text: str) -> list[int]:
-    data = text.encode("utf-16-le")
-    return [data[i] | data[i + 1] << 8 for i in range(0, len(data), 2)]
-
-
-def get_property(value: JS, key: str) -> JS:
-    """`value[key]` for the values we model."""
-    value = _known(value)
-    if value is None or isinstance(value, _Undefined):
-        raise Unknown("TypeError: reading a property of null or undefined")
-    if isinstance(value, str):
-        units = _utf16_units(value)
-        if key == "length":
-            return float(len(units))
-        if _INDEX.fullmatch(key):
-            i = int(key)
-            if i >= len(units):
-                return UNDEFINED
-            if 0xD800 <= units[i] <= 0xDFFF:
-                raise Unknown("half of a surrogate pair")
-            return chr(units[i])
-        raise Unknown("a string method")
-    if isinstance(value, JSArray):
-        if key == "length":
-            return float(len(value.items))
-        if _INDEX.fullmatch(key) and int(key) < 2**32 - 1:
-            i = int(key)
-            return value.items[i] if i < len(value.items) else UNDEFINED
-        raise Unknown("an array method")
-    if isinstance(value, JSObject):
-        if key in value.props:
-            return value.props[key]
-        if value.open or key in _OBJECT_PROTO:
-            raise Unknown("a property that may exist")
-        return UNDEFINED
-    if value is JSON_OBJECT and key == "stringify":
-        return JSON_STRINGIFY
-    raise Unknown("a property of a number, boolean or host object")
-
-
-def _property_key(value: JS) -> str:
-    value = _known(value)
-    if _is_object(value):
-        raise Unknown("an object used as a key")
-    return to_string(value)
-
-
-def _json_quote(text: str) -> str:
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif code < 0x20:
-            out.append(
-                {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(
-                    ch, f"\\u{code:04x}"
-                )
-            )
-        elif 0xD800 <= code <= 0xDFFF:
-            raise Unknown("a lone surrogate")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def _own_keys(obj: JSObject) -> list[str]:
-    """Own keys in JavaScript order: array indices ascending, then insertion order."""
-    indices = [k for k in obj.props if _INDEX.fullmatch(k) and int(k) < 2**32 - 1]
-    indices.sort(key=int)
-    chosen = set(indices)
-    return indices + [k for k in obj.props if k not in chosen]
-
-
-def json_stringify(value: JS) -> str | None:
-    """`JSON.stringify(value)`; None for undefined (and functions)."""
-    value = _known(value)
-    if isinstance(value, _Undefined) or value is JSON_STRINGIFY:
-        return None
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return number_to_string(value) if math.isfinite(value) else "null"
-    if isinstance(value, str):
-        return _json_quote(value)
-    if isinstance(value, JSArray):
-        parts = [json_stringify(item) for item in value.items]
-        return "[" + ",".join("null" if p is None else p for p in parts) + "]"
-    if isinstance(value, JSObject):
-        if value.open or "toJSON" in value.props:
-            raise Unknown("an object with unknown keys")
-        members = []
-        for key in _own_keys(value):
-            text = json_stringify(value.props[key])
-            if text is not None:
-                members.append(_json_quote(key) + ":" + text)
-        return "{" + ",".join(members) + "}"
-    if value is JSON_OBJECT:
-        return "{}"
-    raise Unknown("a host value")
-
-
-def js_render(value: JS) -> str:
-    """How Digdag writes a `${...}` result into the string: strings as they are, `""` for
-    null and undefined, `JSON.stringify` for anything else."""
-    value = _known(value)
-    if isinstance(value, str):
-        return value
-    if value is None or isinstance(value, _Undefined):
-        return ""
-    text = json_stringify(value)
-    if text is None:
-        raise Unknown("a function")
-    return text
-
-
-# ------------------------------------------------------------------------ evaluation
-
-
-_BINARY: dict[str, Callable[[float, float], float]] = {
-    "-": lambda x, y: x - y,
-    "*": lambda x, y: x * y,
-    "/": _divide,
-    "%": _remainder,
-}
-
-
-def evaluate(node: n.Node, lookup: Callable[[str], JS]) -> JS:
-    """Evaluate an expression node; `lookup` resolves free variables (raising `Unknown`)."""
-    if isinstance(node, n.StringLit):
-        return str(node.value)
-    if isinstance(node, n.NumberLit):
-        return float(node.value)
-    if isinstance(node, n.BooleanLit):
-        return bool(node.value)
-    if isinstance(node, n.NullLit):
-        return None
-    if isinstance(node, n.Identifier):
-        return lookup(node.name)
-    if isinstance(node, n.Binary):
-        return _binary(node, lookup)
-    if isinstance(node, n.Logical):
-        left = evaluate(node.left, lookup)
-        if (node.op == "&&") == truthy(left):
-            return evaluate(node.right, lookup)
-        return left
-    if isinstance(node, n.Conditional):
-        branch = node.consequent if truthy(evaluate(node.test, lookup)) else node.alternate
-        return evaluate(branch, lookup)
-    if isinstance(node, n.Unary):
-        return _unary(node, lookup)
-    if isinstance(node, n.Member):
-        return get_property(evaluate(node.object, lookup), node.property.name)
-    if isinstance(node, n.Index):
-        target = evaluate(node.object, lookup)
-        return get_property(target, _property_key(evaluate(node.index, lookup)))
-    if isinstance(node, n.Call):
-        callee = evaluate(node.callee, lookup)
-        if callee is JSON_STRINGIFY and len(node.arguments) == 1:
-            text = json_stringify(evaluate(node.arguments[0], lookup))
-            return UNDEFINED if text is None else text
-        raise Unknown("a function call")
-    if isinstance(node, n.ArrayLit):
-        return JSArray(
-            [UNDEFINED if e is None else _known(evaluate(e, lookup)) for e in node.elements]
-        )
-    if isinstance(node, n.ObjectLit):
-        return _object(node, lookup)
-    if isinstance(node, n.Sequence):
-        result: JS = UNDEFINED
-        for expr in node.expressions:
-            result = evaluate(expr, lookup)
-        return result
-    raise Unknown(type(node).__name__)
-
-
-def _binary(node: n.Binary, lookup: Callable[[str], JS]) -> JS:
-    op = node.op
-    left = evaluate(node.left, lookup)
-    right = evaluate(node.right, lookup)
-    if op == "+":
-        return _add(left, right)
-    if op in _BINARY:
-        return _BINARY[op](to_number(left), to_number(right))
-    if op == "==":
-        return loose_equals(left, right)
-    if op == "!=":
-        return not loose_equals(left, right)
-    if op == "===":
-        return strict_equals(left, right)
-    if op == "!==":
-        return not strict_equals(left, right)
-    if op == "<":
-        return _less(left, right) is True
-    if op == ">":
-        return _less(right, left) is True
-    if op == "<=":
-        return _less(right, left) is False
-    if op == ">=":
-        return _less(left, right) is False
-    raise Unknown(f"operator {op}")
-
-
-def _unary(node: n.Unary, lookup: Callable[[str], JS]) -> JS:
-    value = evaluate(node.operand, lookup)
-    if node.op == "!":
-        return not truthy(value)
-    if node.op == "-":
-        return -to_number(value)
-    if node.op == "+":
-        return to_number(value)
-    if node.op == "typeof":
-        return type_of(value)
-    if node.op == "void":
-        _known(value)
-        return UNDEFINED
-    raise Unknown(f"operator {node.op}")
-
-
-def _object(node: n.ObjectLit, lookup: Callable[[str], JS]) -> JSObject:
-    props: dict[str, JS] = {}
-    for prop in node.properties:
-        key = prop.key
-        if isinstance(key, n.Name):
-            name = key.name
-        elif isinstance(key, n.StringLit):
-            name = key.value
-        else:
-            name = number_to_string(float(key.value))
-        if name == "__proto__":
-            raise Unknown("__proto__")
-        props[name] = _known(evaluate(prop.value, lookup))
-    return JSObject(props)
 
 
 # --------------------------------------------------------------- Digdag's parameters
@@ -599,7 +89,7 @@ class _Params:
     stores: dict[str, list[str]]  # root name -> stored sub-paths (`td` -> [`last_job_id`])
     opaque_stores: bool
     called: bool  # other workflows `call>` this one: their parameters come first
-    cache: dict[tuple[str, bool], JS | Unknown] = field(default_factory=dict)
+    cache: dict[tuple[str, bool], JS | NoValue] = field(default_factory=dict)
     active: set[int] = field(default_factory=set)
     depth: int = 0
 
@@ -622,36 +112,36 @@ class _Params:
         if key not in self.cache:
             try:
                 self.cache[key] = self._value(name, evaluated)
-            except Unknown as exc:
+            except NoValue as exc:
                 self.cache[key] = exc
         found = self.cache[key]
-        if isinstance(found, Unknown):
+        if isinstance(found, NoValue):
             raise found
         return found
 
     def _value(self, name: str, evaluated: bool) -> JS:
         origin = self.scope.names.get(name)
         if origin is None:
-            raise Unknown(f"`{name}` is not defined statically")
+            raise NotKnown(f"`{name}` is not defined statically")
         if name in _builtin_names():
-            raise Unknown("a built-in variable")
+            raise NotKnown("a built-in variable")
         if origin.kind == "builtin":
-            return _global(name)
+            return global_value(name)
         definitions = self.definitions.get(name)
         if not definitions:
-            raise Unknown(f"`{name}` comes from {origin.kind}")
+            raise NotKnown(f"`{name}` comes from {origin.kind}")
         last = definitions[-1]
         if origin.kind == "export" and origin.key is last.entry.key:
             stored = False
         elif origin.kind == "store":
             stored = True
         else:
-            raise Unknown(f"`{name}` comes from {origin.kind}")
+            raise NotKnown(f"`{name}` comes from {origin.kind}")
         if self.scope.open and last.task is not self.task:
-            raise Unknown("an earlier task may store it")
+            raise NotKnown("an earlier task may store it")
         if not isinstance(last.entry.value, Mapping):
             if stored:
-                raise Unknown("stored by an earlier task")
+                raise NotKnown("stored by an earlier task")
             return self._export_value(name, last, evaluated)
         return self._merged(name, definitions, evaluated)
 
@@ -669,7 +159,7 @@ class _Params:
             start -= 1
         parts = definitions[start:]
         if len(parts) > 1 and any(_has_dollar(d.entry.value) for d in parts):
-            raise Unknown("merged mappings with templates")
+            raise NotKnown("merged mappings with templates")
         merged = JSObject()
         for part in parts:
             value = self._export_value(name, part, evaluated)
@@ -681,7 +171,7 @@ class _Params:
             merged.open = True  # an earlier non-mapping value, or callers' values, may merge
         for path in self.stores.get(name, []):
             if not path:
-                raise Unknown("stored by an earlier task")
+                raise NotKnown("stored by an earlier task")
             _mark_opaque(merged, path)
         return merged
 
@@ -757,7 +247,7 @@ class _Params:
                 if shadows:
                     # Merged into the parameter's own position: only literals are safe.
                     if _has_dollar(entry.value) or isinstance(entry.value, Mapping):
-                        raise Unknown("a local key shadowing a parameter")
+                        raise NotKnown("a local key shadowing a parameter")
                     return raw(entry.value)
                 if j > index:
                     break
@@ -771,7 +261,7 @@ class _Params:
     def guarded(self, node: Value, compute: Callable[[], JS]) -> JS:
         """Run `compute` for `node` unless it is already being computed (a cycle)."""
         if id(node) in self.active or self.depth >= MAX_DEPTH:
-            raise Unknown("a cycle")
+            raise NotKnown("a cycle")
         self.active.add(id(node))
         self.depth += 1
         try:
@@ -793,7 +283,7 @@ class _Params:
                     continue
                 result = parse_expression(part.expr)
                 if result.node is None or result.errors:
-                    raise Unknown("a syntax error")
+                    raise NotKnown("a syntax error")
                 out.append(js_render(evaluate(result.node, lookup)))
             return "".join(out)
 
@@ -802,23 +292,11 @@ class _Params:
         return value
 
 
-def _global(name: str) -> JS:
-    if name == "undefined":
-        return UNDEFINED
-    if name == "NaN":
-        return math.nan
-    if name == "Infinity":
-        return math.inf
-    if name == "JSON":
-        return JSON_OBJECT
-    raise Unknown(f"the global `{name}`")
-
-
 def _global_or_unknown(params: _Params, name: str) -> JS:
     origin = params.scope.names.get(name)
     if origin is not None and origin.kind == "builtin" and name in JS_GLOBALS:
-        return _global(name)
-    raise Unknown(f"`{name}` is not defined statically")
+        return global_value(name)
+    raise NotKnown(f"`{name}` is not defined statically")
 
 
 _BUILTINS: frozenset[str] | None = None
@@ -840,16 +318,16 @@ def raw(value: Value) -> JS:
     v = value.value
     if isinstance(v, str):
         if "$" in v:
-            raise Unknown("an unevaluated template")
+            raise NotKnown("an unevaluated template")
         return v
     if isinstance(v, bool) or v is None:
         return v
     try:
         number = float(v)
     except OverflowError:
-        raise Unknown("a huge number") from None
+        raise NotKnown("a huge number") from None
     if not math.isfinite(number):
-        raise Unknown("a non-finite number")
+        raise NotKnown("a non-finite number")
     return number
 
 
@@ -919,10 +397,10 @@ def _params(snap: Snapshot, task: Task) -> _Params:
         return cached
     wf = snap.document.workflow
     if wf is None:
-        raise Unknown("no workflow")
+        raise NotKnown("no workflow")
     chain = _chain(snap, wf.task, task)
     if chain is None:
-        raise Unknown("the task is not in the workflow")
+        raise NotKnown("the task is not in the workflow")
     definitions: dict[str, list[_Definition]] = {}
     order: dict[str, int] = {}
     for owner in chain:
@@ -1000,10 +478,10 @@ def _lookup_for(params: _Params, template: Template) -> Callable[[str], JS]:
     task = params.task
     path = _path_to(task.config, template)
     if not path:
-        raise Unknown("the template is not in the task")
+        raise NotKnown("the template is not in the task")
     for container, i in path:
         if isinstance(container, Mapping) and container.entries[i].key.text in NO_EVALUATE:
-            raise Unknown("`_do` is evaluated per generated task")
+            raise NotKnown("`_do` is evaluated per generated task")
     top_index = path[0][1]
     top_key = task.config.entries[top_index].key.text
     innermost = max((k for k, (c, _) in enumerate(path) if isinstance(c, Mapping)), default=0)
@@ -1012,25 +490,25 @@ def _lookup_for(params: _Params, template: Template) -> Callable[[str], JS]:
     if top_key == "_export":
         export = task.config.entries[top_index].value
         if len(path) < 2 or path[1][0] is not export:
-            raise Unknown("not inside the export mapping")
+            raise NotKnown("not inside the export mapping")
         name = mapping.entries[index].key.text
         if innermost == 1:
             if name in _builtin_names():
-                raise Unknown("replaced by a built-in variable")
+                raise NotKnown("replaced by a built-in variable")
             definitions = params.definitions.get(name, [])
             if not definitions or definitions[-1].entry is not mapping.entries[index]:
-                raise Unknown("not the parameter's own definition")
+                raise NotKnown("not the parameter's own definition")
             limit = params.position(name)
             return functools.partial(params.params_lookup, limit=limit)
         name = export.entries[path[1][1]].key.text if isinstance(export, Mapping) else ""
         if len(params.definitions.get(name, [])) > 1:
-            raise Unknown("a mapping merged with an ancestor's")
+            raise NotKnown("a mapping merged with an ancestor's")
         return params.nested_lookup(mapping, index)
     if task.kind is not TaskKind.OPERATOR or top_key in NOT_LOCAL:
-        raise Unknown("a group's keys are not evaluated")
+        raise NotKnown("a group's keys are not evaluated")
     if innermost == 0:
         if params.is_param(top_key):
-            raise Unknown("a local key shadowing a parameter")
+            raise NotKnown("a local key shadowing a parameter")
         return params.local_lookup(top_index)
     return params.nested_lookup(mapping, index)
 
@@ -1044,7 +522,7 @@ def static_value(snap: Snapshot, at: query.ExprAt) -> str | None:
         params = _params(snap, at.task)
         lookup = _lookup_for(params, at.template)
         return js_render(evaluate(node, lookup))
-    except (Unknown, RecursionError):
+    except (NoValue, RecursionError):
         return None
     except Exception:  # never fail a request over a value hint
         return None
