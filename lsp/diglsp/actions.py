@@ -7,6 +7,8 @@ would. Unsafe fixes are offered but never preferred.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lsprotocol import types
 
 from diglang.diagnostics import Diagnostic, Edit
@@ -23,7 +25,7 @@ def code_actions(
     snap: Snapshot,
     span: Span,
     diagnostics: list[Diagnostic],
-    only: list[str] | None = None,
+    only: Sequence[str] | None = None,
 ) -> list[types.CodeAction]:
     """Actions for the problems of `diagnostics` (this document's last lint) touching `span`."""
     wanted = _kinds(only)
@@ -52,7 +54,7 @@ def code_actions(
     return actions
 
 
-def _kinds(only: list[str] | None) -> set[str]:
+def _kinds(only: Sequence[str] | None) -> set[str]:
     every = {types.CodeActionKind.QuickFix, FIX_ALL, types.CodeActionKind.SourceFixAll}
     if not only:
         return {types.CodeActionKind.QuickFix, FIX_ALL}

@@ -11,6 +11,7 @@ import difflib
 
 from lsprotocol import types
 
+from diglang.diagnostics import Edit
 from diglang.format import FormatError, FormatOptions, format_text
 from diglang.source import Source, Span
 from diglsp import convert
@@ -40,15 +41,7 @@ def formatted(text: str, tab_size: int = 2) -> str | None:
         return None
 
 
-class _Edit:
-    __slots__ = ("span", "text")
-
-    def __init__(self, span: Span, text: str) -> None:
-        self.span = span
-        self.text = text
-
-
-def _hunks(text: str, tab_size: int) -> list[_Edit]:
+def _hunks(text: str, tab_size: int) -> list[Edit]:
     result = formatted(text, tab_size)
     if result is None or result == text:
         return []
@@ -61,7 +54,7 @@ def _hunks(text: str, tab_size: int) -> list[_Edit]:
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
-            edits.append(_Edit(Span(starts[i1], starts[i2]), "".join(new[j1:j2])))
+            edits.append(Edit(Span(starts[i1], starts[i2]), "".join(new[j1:j2])))
     return edits
 
 

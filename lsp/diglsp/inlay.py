@@ -18,7 +18,7 @@ from diglang.expr import nodes as n
 from diglang.nodes import Task
 from diglang.schedule import Run, Schedule, ScheduleError, next_runs
 from diglang.source import Span
-from diglang.values import Mapping, Scalar, Template, Value
+from diglang.values import Entry, Mapping, Scalar, Template, Value
 from diglsp import convert, query
 from diglsp.static import static_value
 from diglsp.workspace import Snapshot
@@ -92,13 +92,13 @@ def _schedule_hint(snap: Snapshot, span: Span, now: dt.datetime) -> tuple[int, s
 def _schedule_anchor(schedule: Mapping) -> Value | None:
     """The node the hint follows: the type's argument (or its key when it has none)."""
     typed = schedule.entry("_type")
+    entry: Entry | None
     if typed is not None:
-        command = schedule.entry("_command")
-        entry = command or typed
+        entry = schedule.entry("_command") or typed
     else:
         entry = next((e for e in schedule.entries if e.key.text.endswith(">")), None)
-        if entry is None:
-            return None
+    if entry is None:
+        return None
     value = entry.value
     if isinstance(value, Scalar) and (value.value is not None or value.span.end > value.span.start):
         return value

@@ -64,10 +64,10 @@ class Settings:
         """Settings from client JSON; unknown or ill-typed values keep their defaults."""
         if not isinstance(data, dict):
             return cls()
-        if isinstance(data.get("digdag"), dict):
-            data = data["digdag"]
-        lint_ = data.get("lint") if isinstance(data.get("lint"), dict) else {}
-        hints = data.get("inlayHints") if isinstance(data.get("inlayHints"), dict) else {}
+        section: dict[str, Any] = data["digdag"] if isinstance(data.get("digdag"), dict) else data
+        lint_ = section.get("lint") if isinstance(section.get("lint"), dict) else {}
+        hints = section.get("inlayHints") if isinstance(section.get("inlayHints"), dict) else {}
+        assert isinstance(lint_, dict) and isinstance(hints, dict)
         settings = cls()
         select = lint_.get("select")
         if isinstance(select, list) and all(isinstance(s, str) for s in select):
