@@ -10,6 +10,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from diglang.perf import fast_init
 from diglang.source import Source, Span
 from diglang.values import Entry, Mapping, Scalar, Template, Value, walk_templates
 
@@ -34,6 +35,7 @@ class TaskKind(enum.Enum):
     OPERATOR = "operator"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Operator:
     """`name>: command` (or `_type`/`_command`); `name` is None when `_type` is templated."""
@@ -48,6 +50,7 @@ class Operator:
         return self.key.span
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Parallel:
     """`_parallel`: true/false, or `{limit: N}` (always parallel, N at a time)."""
@@ -62,6 +65,7 @@ class Parallel:
         return self.node.span
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Retry:
     """`_retry: N` or `{limit, interval, interval_type, max_interval}` (None: unset/dynamic)."""
@@ -78,6 +82,7 @@ class Retry:
         return self.node.span
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Task:
     """A task: a group of children, or one operator; `_error`/`_check`/`_do` are tasks too."""
@@ -166,6 +171,7 @@ class Task:
             yield from walk_templates(entry.value)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Workflow:
     """One workflow file: the root task plus the top-level-only keys."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from diglang.perf import fast_init
 
+
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Span:
     """A half-open range of character offsets into a `Source.text`."""
@@ -26,6 +29,7 @@ class Span:
         return Span(min(self.start, other.start), max(self.end, other.end))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Position:
     """A 0-based line and 0-based character column."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from diglang.expr.scope import free_variables
+from diglang.perf import fast_init
 from diglang.source import Source, Span
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ ScalarValue = str | int | float | bool | None
 Style = Literal["plain", "single", "double", "literal", "folded"]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Scalar:
     """A scalar with its Digdag-typed value; `span` covers the value text (not tag/anchor)."""
@@ -49,6 +51,7 @@ class Scalar:
         return isinstance(self.value, str)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class TemplateExpr:
     """One `${...}` of a template: the expression text, its file span and parse result.
@@ -78,6 +81,7 @@ class TemplateExpr:
         return [replace(ident, span=self.span) for ident in found]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Template(Scalar):
     """A string scalar that contains at least one `${...}`."""
@@ -85,6 +89,7 @@ class Template(Scalar):
     exprs: tuple[TemplateExpr, ...] = ()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Entry:
     """One key/value pair of a mapping; `include` is the `!include` key it was spliced from."""
@@ -94,6 +99,7 @@ class Entry:
     include: Scalar | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Mapping:
     """An ordered mapping with unique keys (after merging)."""
@@ -127,6 +133,7 @@ class Mapping:
         return [e.key.value for e in self.entries]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Sequence:
     """A sequence of values."""

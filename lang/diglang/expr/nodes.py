@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from typing import TypeVar
 
+from diglang.perf import fast_init
 from diglang.source import Span
 
 __all__ = [
@@ -301,6 +302,11 @@ class ExprStatement(Statement):
 
     expression: Expr
 
+
+# Trees are copied for every `${...}` of a file (`shift`): build nodes through the slots.
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and issubclass(_cls, Node):
+        fast_init(_cls)
 
 # --------------------------------------------------------------------------- walking
 

@@ -28,6 +28,7 @@ from lark.lexer import PatternStr
 from diglang.expr import nodes as n
 from diglang.expr.build import Builder
 from diglang.expr.errors import KEYWORD_TERMINALS, ExprError, syntax_error
+from diglang.perf import fast_init
 from diglang.source import Span
 
 __all__ = ["ExprError", "ExprResult", "clear_cache", "get_parser", "parse_expression"]
@@ -37,6 +38,7 @@ CACHE_SIZE = 4096
 _BLANK = re.compile(r"[ \t\n\r\v\f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ExprResult:
     """The tree of an expression (None if empty or unparsable) and the errors found.

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from diglang.perf import fast_init
+
 __all__ = [
     "Literal",
     "Part",
@@ -30,6 +32,7 @@ _PREFIXED = re.compile(r"[a-z]+:")
 _SECRET = re.compile(r"\$\{secret:([^{}]*)\}")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Literal:
     """Literal text; `value` has `$$` replaced by `$`, `start`/`end` cover the raw text."""
@@ -39,6 +42,7 @@ class Literal:
     end: int
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Placeholder:
     """A `${expr}` placeholder: `start` is the `$`, `end` is after the `}`."""
