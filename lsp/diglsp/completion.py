@@ -51,7 +51,15 @@ from diglsp import query
 from diglsp.locate import INCLUDE_TAG, CursorContext, _lines, _parse_line, locate
 from diglsp.workspace import Snapshot
 
-__all__ = ["TRIGGER_CHARACTERS", "complete", "operators_of", "should_complete"]
+__all__ = [
+    "TRIGGER_CHARACTERS",
+    "complete",
+    "directive_doc",
+    "operators_of",
+    "param_doc",
+    "scope_near",
+    "should_complete",
+]
 
 # Characters that open a completion by themselves (identifier characters already do in
 # most clients): `+` (task snippets), `_` (directives), `{` (after `$`), `.` (members and

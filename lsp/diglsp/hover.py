@@ -51,7 +51,7 @@ from diglsp.locate import (
 )
 from diglsp.workspace import Snapshot
 
-__all__ = ["hover"]
+__all__ = ["hover", "operator_markdown"]
 
 MAX_PARAM_ROWS = 14
 _FLOW_KEY_TAIL = re.compile(r"[^\s:,{}\[\]'\"]*")

@@ -17,6 +17,19 @@ from typing import Literal
 from diglang.nodes import TASK_DIRECTIVES, Task
 from diglsp.workspace import Snapshot
 
+__all__ = [
+    "IDENT_TAIL",
+    "INCLUDE_TAG",
+    "OPERATOR_KEY",
+    "CursorContext",
+    "ExprContext",
+    "locate",
+    "open_expr",
+    "operator_of",
+    "receiver_of",
+    "resolve_task",
+]
+
 Kind = Literal["key", "value", "none"]
 
 INCLUDE_TAG = "!include"
