@@ -367,17 +367,36 @@ def _rebuilt(node: Node, delta: int, done: dict[int, Node]) -> Node:
     return factory(*values)
 
 
+# Node classes none of whose fields holds a node: copied without a walk.
+_LEAVES = frozenset({Name, NumberLit, StringLit, BooleanLit, NullLit, RegexLit, Identifier, This})
+
+
+def _shifted_leaf(node: Node, delta: int) -> Node:
+    cls: Callable[..., Node] = type(node)
+    span = node.span
+    values = [getattr(node, name) for name in _all_fields(type(node))[1:]]
+    return cls(Span(span.start + delta, span.end + delta), *values)
+
+
 def shift(node: N, delta: int) -> N:
     """A copy of `node` with every span moved by `delta` characters (not recursive)."""
+    if type(node) in _LEAVES:
+        leaf = _shifted_leaf(node, delta)
+        assert isinstance(leaf, type(node))
+        return leaf
     done: dict[int, Node] = {}
     stack: list[tuple[Node, bool]] = [(node, False)]
     while stack:
         current, ready = stack.pop()
         if ready:
             done[id(current)] = _rebuilt(current, delta, done)
-        else:
-            stack.append((current, True))
-            stack.extend((child, False) for child in children(current))
+            continue
+        stack.append((current, True))
+        for child in children(current):
+            if type(child) in _LEAVES:
+                done[id(child)] = _shifted_leaf(child, delta)
+            else:
+                stack.append((child, False))
     result = done[id(node)]
     assert isinstance(result, type(node))
     return result
