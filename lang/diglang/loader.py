@@ -89,24 +89,29 @@ class _Builder:
         self.source = source
         self.ctx = ctx
         self.text = source.text
-        self.memo: dict[int, Value] = {}  # aliases share the converted node
+        # Aliases share the converted node; without an anchor (`&`) there can be none.
+        self.memo: dict[int, Value] | None = {} if "&" in self.text else None
 
     def build(self, node: Node) -> Value:
-        key = id(node)
-        found = self.memo.get(key)
-        if found is not None:
-            return found
-        self._check_tag(node)
+        memo = self.memo
+        if memo is not None:
+            found = memo.get(id(node))
+            if found is not None:
+                return found
+        tag = node.ctag
+        if not (tag is yamlload.PLAIN or tag is yamlload.STR or tag is yamlload.MAP):
+            self._check_tag(node)
         if isinstance(node, ScalarNode):
             value: Value = self.scalar(node)
         elif isinstance(node, SequenceNode):
-            items = tuple(self.build(item) for item in node.value)
+            items = tuple([self.build(item) for item in node.value])
             span = Span(node.start_mark.index, node.end_mark.index)
             value = Sequence(span, self.source, items, bool(node.flow_style))
         else:
             assert isinstance(node, MappingNode)
             value = self.mapping(node)
-        self.memo[key] = value
+        if memo is not None:
+            memo[id(node)] = value
         return value
 
     def _check_tag(self, node: Node) -> None:
@@ -128,10 +133,21 @@ class _Builder:
         style = _STYLES.get(node.style, "plain")
         tag = node.ctag
         explicit = None
-        if tag is not yamlload.PLAIN and tag is not yamlload.STR:
+        value: yamlload.Scalar
+        if tag is yamlload.PLAIN:
+            value = yamlload.resolve_plain(node.value)
+        elif tag is yamlload.STR:
+            value = str(node.value)
+        else:
             explicit = str(tag)
-        value = yamlload.scalar_value(node)
-        span, exact = self._content_span(node, style)
+            value = yamlload.scalar_value(node)
+        raw: str = node.value
+        end = node.end_mark.index
+        first = end - len(raw)
+        if style == "plain" and first >= 0 and self.text.startswith(raw, first, end):
+            span, exact = Span(first, end), "\n" not in raw  # `_content_span`, inlined
+        else:
+            span, exact = self._content_span(node, style)
         if isinstance(value, str) and "${" in value:
             exprs = self._template(value, span, exact)
             return Template(span, self.source, value, style, explicit, exprs)
@@ -143,16 +159,19 @@ class _Builder:
         raw: str = node.value
         text = self.text
         if style == "plain":
-            if text[end - len(raw) : end] == raw:
-                return Span(end - len(raw), end), "\n" not in text[end - len(raw) : end]
+            first = end - len(raw)
+            if first >= 0 and text.startswith(raw, first, end):
+                return Span(first, end), "\n" not in raw
+            if first < 0 and text[first:end] == raw:  # as the slice reads it (never seen)
+                return Span(first, end), "\n" not in raw
             return Span(start, end), False
-        if style in ("single", "double"):
+        if style == "single" or style == "double":
             q = "'" if style == "single" else '"'
             inner_start = end - 1 - len(raw)
             exact = (
                 inner_start >= 1
                 and text[inner_start - 1] == q
-                and text[inner_start : end - 1] == raw
+                and text.startswith(raw, inner_start, end - 1)
                 and "\n" not in raw
             )
             if exact:
@@ -179,6 +198,8 @@ class _Builder:
 
     def mapping(self, node: MappingNode) -> Mapping:
         span = Span(node.start_mark.index, node.end_mark.index)
+        if all(_plain_key(key) for key, _ in node.value):
+            return self._plain_mapping(node, span)
         merged = _Merger()
         own: dict[object, Scalar] = {}
         for key_node, value_node in node.value:
@@ -201,17 +222,38 @@ class _Builder:
             key = self.scalar(key_node)
             first = own.get(key.value)
             if first is not None:
-                line = self.source.index.position(first.span.start).line + 1
-                self.ctx.report(
-                    "duplicate-key",
-                    key.span,
-                    f"duplicate key `{key.text}`; it is already defined on line {line}",
-                    self.source,
-                )
+                self._duplicate(key, first)
                 continue
             own[key.value] = key
             merged.splice(Entry(key, self.build(value_node)), deep=False)
         return Mapping(span, self.source, tuple(merged.entries), bool(node.flow_style))
+
+    def _plain_mapping(self, node: MappingNode, span: Span) -> Mapping:
+        """`mapping` for the usual case: only scalar keys, none `!include` or `<<`.
+
+        Then no entry replaces another (a duplicate key is reported and skipped), so the
+        entries are simply the keys in order.
+        """
+        entries: list[Entry] = []
+        own: dict[object, Scalar] = {}
+        for key_node, value_node in node.value:
+            key = self.scalar(key_node)
+            first = own.get(key.value)
+            if first is not None:
+                self._duplicate(key, first)
+                continue
+            own[key.value] = key
+            entries.append(Entry(key, self.build(value_node)))
+        return Mapping(span, self.source, tuple(entries), bool(node.flow_style))
+
+    def _duplicate(self, key: Scalar, first: Scalar) -> None:
+        line = self.source.index.position(first.span.start).line + 1
+        self.ctx.report(
+            "duplicate-key",
+            key.span,
+            f"duplicate key `{key.text}`; it is already defined on line {line}",
+            self.source,
+        )
 
     def _merge_key(self, merged: _Merger, value_node: Node) -> None:
         """YAML `<<: *anchor` (or a list of them): entries the mapping does not define."""
@@ -224,6 +266,12 @@ class _Builder:
 
     def include(self, key_node: ScalarNode, value_node: Node) -> Mapping | None:
         return include_file(self.source, self.ctx, self.build(value_node))
+
+
+def _plain_key(node: Node) -> bool:
+    """A scalar key that is neither `!include` nor `<<` (plain or string-tagged)."""
+    tag = node.ctag
+    return (tag is yamlload.PLAIN or tag is yamlload.STR) and isinstance(node, ScalarNode)
 
 
 class _Merger:
