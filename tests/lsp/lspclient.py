@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterator, Sequence
 from pathlib import Path
 
 import pytest_lsp
@@ -12,6 +12,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from diglsp.convert import uri_of
+from diglsp.workspace import Snapshot, snapshot_of
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "diglsp"])
 TIMEOUT = 20.0
@@ -128,3 +129,17 @@ def replace(text: str, needle: str, new: str) -> tuple[str, types.TextDocumentCo
         range=types.Range(start=start, end=end), text=new
     )
     return text.replace(needle, new, 1), change
+
+
+def corpus_snapshots(every: int = 1) -> Iterator[Snapshot]:
+    """A snapshot of every `every`-th corpus `.dig` file that is UTF-8 text (the test is
+    skipped when the corpus is absent)."""
+    from conftest import corpus_files, require_corpus
+
+    require_corpus()
+    for path in corpus_files()[::every]:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        yield snapshot_of(text, str(path))

@@ -11,6 +11,7 @@ from lsprotocol import types
 from diglang.source import Span
 from diglsp.inlay import inlay_hints
 from diglsp.workspace import Snapshot, snapshot_of
+from lspclient import corpus_snapshots
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lsp" / "inlay"
 NOW = dt.datetime(2024, 11, 26, 12, 0, tzinfo=dt.UTC)
@@ -133,15 +134,8 @@ def test_empty_and_multiline_values() -> None:
 
 
 def test_corpus_never_raises() -> None:
-    from conftest import corpus_files, require_corpus
-
-    require_corpus()
-    for path in corpus_files()[::3]:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        snap = snapshot_of(text, str(path))
+    for snap in corpus_snapshots(3):
+        text = snap.text
         lines = snap.source.index
         for hint in inlay_hints(snap, Span(0, len(text)), now=NOW):
             assert 0 <= hint.position.line <= lines.position(len(text)).line

@@ -12,6 +12,7 @@ from diglang.source import Source
 from diglsp import convert
 from diglsp.links import document_links, file_links
 from diglsp.workspace import Snapshot, Workspace, snapshot_of
+from lspclient import corpus_snapshots
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "lsp" / "navigation"
 
@@ -176,16 +177,9 @@ def test_no_links_without_a_file_or_a_workflow() -> None:
 
 
 def test_corpus_invariants() -> None:
-    from conftest import corpus_files, require_corpus
-
-    require_corpus()
     total = 0
-    for path in corpus_files():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        snap = snapshot_of(text, str(path))
+    for snap in corpus_snapshots():
+        text = snap.text
         for link in document_links(snap):
             span = convert.to_span(snap.source, link.range)
             assert 0 <= span.start < span.end <= len(text)

@@ -9,6 +9,7 @@ from pathlib import Path
 from diglang.source import Span
 from diglsp.semantic import LEGEND, semantic_tokens
 from diglsp.workspace import Snapshot, snapshot_of
+from lspclient import corpus_snapshots
 
 Token = tuple[int, int, int, str, tuple[str, ...]]
 
@@ -208,17 +209,10 @@ def _check_text(text: str, kind: str) -> None:
 
 
 def test_corpus_tokens_are_sorted_single_line_and_say_what_they_are() -> None:
-    from conftest import corpus_files, require_corpus
-
-    require_corpus()
     started = time.perf_counter()
     count = 0
-    for path in corpus_files():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        snap = snapshot_of(text, str(path))
+    for snap in corpus_snapshots():
+        text, path = snap.text, snap.path
         tokens = decode(snap, semantic_tokens(snap).data)
         lines = text.split("\n")
         previous = (-1, -1)

@@ -12,6 +12,7 @@ from diglang.source import Source
 from diglsp import convert
 from diglsp.symbols import document_symbols, folding_ranges, workspace_symbols
 from diglsp.workspace import Snapshot, snapshot_of
+from lspclient import corpus_snapshots
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "lsp" / "navigation"
 K = types.SymbolKind
@@ -267,15 +268,8 @@ def test_folding_of_empty_and_junk_text() -> None:
 
 
 def test_corpus_invariants() -> None:
-    from conftest import corpus_files, require_corpus
-
-    require_corpus()
-    for path in corpus_files():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        snap = snapshot_of(text, str(path))
+    for snap in corpus_snapshots():
+        text = snap.text
         lines = text.count("\n") + 1
         for symbol in _flatten(document_symbols(snap)):
             _check(snap.source, symbol.range)
