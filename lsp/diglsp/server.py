@@ -255,10 +255,6 @@ def guarded(default: Any = None) -> Callable[[F], F]:
     return wrap
 
 
-def _snapshot(ls: DigdagLanguageServer, uri: str) -> Snapshot | None:
-    return ls.ws.snapshot(uri)
-
-
 # -- lifecycle ---------------------------------------------------------------------------
 
 
@@ -381,93 +377,97 @@ def lint_workspace_command(ls: DigdagLanguageServer, *args: Any) -> dict[str, in
         return {"files": 0, "errors": 0, "warnings": 0}
 
 
-# -- formatting and code actions ---------------------------------------------------------
+# -- requests on one document -------------------------------------------------------------
+
+Handler = Callable[[DigdagLanguageServer, Snapshot, Any], Any]
 
 
-@server.feature(types.TEXT_DOCUMENT_FORMATTING)
-@guarded(list)
+def on_document(
+    method: str, options: Any = None, default: Any = None
+) -> Callable[[Handler], Handler]:
+    """Register a request about one open document: the handler gets its snapshot, and is
+    guarded; `default` (a value or a factory) answers when the document is not open."""
+
+    def register(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def run(ls: DigdagLanguageServer, params: Any) -> Any:
+            snap = ls.ws.snapshot(params.text_document.uri)
+            if snap is None:
+                return default() if callable(default) else default
+            return handler(ls, snap, params)
+
+        server.feature(method, options)(guarded(default)(run))
+        return handler
+
+    return register
+
+
+def _offset(snap: Snapshot, params: Any) -> int:
+    return snap.offset(params.position)
+
+
+@on_document(types.TEXT_DOCUMENT_FORMATTING, default=list)
 def document_formatting(
-    ls: DigdagLanguageServer, params: types.DocumentFormattingParams
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.DocumentFormattingParams
 ) -> list[types.TextEdit]:
-    snap = _snapshot(ls, params.text_document.uri)
-    if snap is None:
-        return []
     return formatting.format_document(snap, params.options.tab_size)
 
 
-@server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)
-@guarded(list)
+@on_document(types.TEXT_DOCUMENT_RANGE_FORMATTING, default=list)
 def range_formatting(
-    ls: DigdagLanguageServer, params: types.DocumentRangeFormattingParams
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.DocumentRangeFormattingParams
 ) -> list[types.TextEdit]:
-    snap = _snapshot(ls, params.text_document.uri)
-    if snap is None:
-        return []
     span = convert.to_span(snap.source, params.range)
     return formatting.format_range(snap, span, params.options.tab_size)
 
 
-@server.feature(
+@on_document(
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(
         code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL], resolve_provider=False
     ),
+    default=list,
 )
-@guarded(list)
-def code_action(ls: DigdagLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    uri = params.text_document.uri
-    snap = _snapshot(ls, uri)
-    state = ls.ws.open.get(uri)
-    if snap is None or state is None:
-        return []
-    if ls.pending.get(uri) is not None:  # the stored diagnostics are for older text
+def code_action(
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    state = ls.ws.open[snap.uri]
+    if ls.pending.get(snap.uri) is not None:  # the stored diagnostics are for older text
         state.diagnostics = lint.lint(snap)
     span = convert.to_span(snap.source, params.range)
     return actions.code_actions(snap, span, state.diagnostics, params.context.only)
 
 
-# -- navigation -------------------------------------------------------------------------------
+@on_document(types.TEXT_DOCUMENT_DEFINITION, default=list)
+def definition(
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.DefinitionParams
+) -> list[types.Location]:
+    return navigation.definition(snap, _offset(snap, params))
 
 
-def _at(ls: DigdagLanguageServer, params: Any) -> tuple[Snapshot, int] | None:
-    snap = _snapshot(ls, params.text_document.uri)
-    if snap is None:
-        return None
-    return snap, snap.offset(params.position)
+@on_document(types.TEXT_DOCUMENT_REFERENCES, default=list)
+def references(
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.ReferenceParams
+) -> list[types.Location]:
+    offset = _offset(snap, params)
+    return navigation.references(snap, offset, params.context.include_declaration)
 
 
-@server.feature(types.TEXT_DOCUMENT_DEFINITION)
-@guarded(list)
-def definition(ls: DigdagLanguageServer, params: types.DefinitionParams) -> list[types.Location]:
-    at = _at(ls, params)
-    return navigation.definition(*at) if at is not None else []
-
-
-@server.feature(types.TEXT_DOCUMENT_REFERENCES)
-@guarded(list)
-def references(ls: DigdagLanguageServer, params: types.ReferenceParams) -> list[types.Location]:
-    at = _at(ls, params)
-    if at is None:
-        return []
-    return navigation.references(*at, params.context.include_declaration)
-
-
-@server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
-@guarded()
+@on_document(types.TEXT_DOCUMENT_PREPARE_RENAME)
 def prepare_rename(
-    ls: DigdagLanguageServer, params: types.PrepareRenameParams
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.PrepareRenameParams
 ) -> types.PrepareRenameResult | None:
-    at = _at(ls, params)
-    return navigation.prepare_rename(*at) if at is not None else None
+    return navigation.prepare_rename(snap, _offset(snap, params))
 
 
 @server.feature(types.TEXT_DOCUMENT_RENAME)
 def rename(ls: DigdagLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
-    at = _at(ls, params)
-    if at is None:
+    snap = ls.ws.snapshot(params.text_document.uri)
+    if snap is None:
         return None
     try:
-        return navigation.rename(*at, params.new_name)
+        with gc_paused():
+            return navigation.rename(snap, _offset(snap, params), params.new_name)
     except ValueError as exc:  # a name the user should change: answered as an error message
         raise JsonRpcInvalidRequest(str(exc)) from None
     except Exception as exc:
@@ -475,13 +475,11 @@ def rename(ls: DigdagLanguageServer, params: types.RenameParams) -> types.Worksp
         return None
 
 
-@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-@guarded(list)
+@on_document(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, default=list)
 def document_symbol(
-    ls: DigdagLanguageServer, params: types.DocumentSymbolParams
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.DocumentSymbolParams
 ) -> list[types.DocumentSymbol]:
-    snap = _snapshot(ls, params.text_document.uri)
-    return symbols.document_symbols(snap) if snap is not None else []
+    return symbols.document_symbols(snap)
 
 
 @server.feature(types.WORKSPACE_SYMBOL)
@@ -492,78 +490,60 @@ def workspace_symbol(
     return symbols.workspace_symbols(ls.ws.all_projects(), params.query)
 
 
-@server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
-@guarded(list)
+@on_document(types.TEXT_DOCUMENT_FOLDING_RANGE, default=list)
 def folding_range(
-    ls: DigdagLanguageServer, params: types.FoldingRangeParams
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.FoldingRangeParams
 ) -> list[types.FoldingRange]:
-    snap = _snapshot(ls, params.text_document.uri)
-    return symbols.folding_ranges(snap) if snap is not None else []
+    return symbols.folding_ranges(snap)
 
 
-@server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK)
-@guarded(list)
+@on_document(types.TEXT_DOCUMENT_DOCUMENT_LINK, default=list)
 def document_link(
-    ls: DigdagLanguageServer, params: types.DocumentLinkParams
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.DocumentLinkParams
 ) -> list[types.DocumentLink]:
-    snap = _snapshot(ls, params.text_document.uri)
-    return links.document_links(snap) if snap is not None else []
+    return links.document_links(snap)
 
 
-# -- completion, hover, tokens, hints -----------------------------------------------------------
-
-
-@server.feature(
+@on_document(
     types.TEXT_DOCUMENT_COMPLETION,
     types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS),
 )
-@guarded()
 def complete(
-    ls: DigdagLanguageServer, params: types.CompletionParams
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.CompletionParams
 ) -> types.CompletionList | None:
-    at = _at(ls, params)
-    if at is None:
-        return None
+    offset = _offset(snap, params)
     context = params.context
     trigger = context.trigger_character if context is not None else None
-    if not completion.should_complete(*at, trigger):
+    if not completion.should_complete(snap, offset, trigger):
         return None
-    return completion.complete(*at)
+    return completion.complete(snap, offset)
 
 
-@server.feature(types.TEXT_DOCUMENT_HOVER)
-@guarded()
-def on_hover(ls: DigdagLanguageServer, params: types.HoverParams) -> types.Hover | None:
-    at = _at(ls, params)
-    return hover.hover(*at) if at is not None else None
+@on_document(types.TEXT_DOCUMENT_HOVER)
+def on_hover(
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.HoverParams
+) -> types.Hover | None:
+    return hover.hover(snap, _offset(snap, params))
 
 
-@server.feature(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, semantic.LEGEND)
-@guarded()
+@on_document(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, semantic.LEGEND)
 def semantic_tokens_full(
-    ls: DigdagLanguageServer, params: types.SemanticTokensParams
-) -> types.SemanticTokens | None:
-    snap = _snapshot(ls, params.text_document.uri)
-    return semantic.semantic_tokens(snap) if snap is not None else None
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.SemanticTokensParams
+) -> types.SemanticTokens:
+    return semantic.semantic_tokens(snap)
 
 
-@server.feature(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_RANGE, semantic.LEGEND)
-@guarded()
+@on_document(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_RANGE, semantic.LEGEND)
 def semantic_tokens_range(
-    ls: DigdagLanguageServer, params: types.SemanticTokensRangeParams
-) -> types.SemanticTokens | None:
-    snap = _snapshot(ls, params.text_document.uri)
-    if snap is None:
-        return None
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.SemanticTokensRangeParams
+) -> types.SemanticTokens:
     return semantic.semantic_tokens(snap, convert.to_span(snap.source, params.range))
 
 
-@server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
-@guarded(list)
-def inlay_hint(ls: DigdagLanguageServer, params: types.InlayHintParams) -> list[types.InlayHint]:
-    snap = _snapshot(ls, params.text_document.uri)
-    if snap is None:
-        return []
+@on_document(types.TEXT_DOCUMENT_INLAY_HINT, default=list)
+def inlay_hint(
+    ls: DigdagLanguageServer, snap: Snapshot, params: types.InlayHintParams
+) -> list[types.InlayHint]:
     return inlay.inlay_hints(
         snap,
         convert.to_span(snap.source, params.range),
