@@ -16,30 +16,17 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
-from diglang.config import Config
 from diglang.files import is_dig_file, walk_tree
 from diglang.perf import gc_paused
-from diglsp import (
-    actions,
-    completion,
-    convert,
-    formatting,
-    hover,
-    inlay,
-    links,
-    lint,
-    navigation,
-    semantic,
-    symbols,
-)
+from diglsp import convert, lint
+from diglsp.settings import Settings
 from diglsp.workspace import Snapshot, Workspace
 
 __version__ = "0.1.0"
@@ -47,51 +34,6 @@ log = logging.getLogger("diglsp")
 
 LINT_WORKSPACE = "diglsp.lintWorkspace"
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass
-class Settings:
-    """Client settings (initializationOptions or the `digdag` configuration section)."""
-
-    select: list[str] | None = None
-    ignore: list[str] = field(default_factory=list)
-    debounce_ms: int = 100
-    schedule_hints: bool = True
-    value_hints: bool = True
-
-    @classmethod
-    def parse(cls, data: object) -> Settings:
-        """Settings from client JSON; unknown or ill-typed values keep their defaults."""
-        if not isinstance(data, dict):
-            return cls()
-        section: dict[str, Any] = data["digdag"] if isinstance(data.get("digdag"), dict) else data
-        lint_ = section.get("lint") if isinstance(section.get("lint"), dict) else {}
-        hints = section.get("inlayHints") if isinstance(section.get("inlayHints"), dict) else {}
-        assert isinstance(lint_, dict) and isinstance(hints, dict)
-        settings = cls()
-        select = lint_.get("select")
-        if isinstance(select, list) and all(isinstance(s, str) for s in select):
-            settings.select = select
-        ignore = lint_.get("ignore")
-        if isinstance(ignore, list) and all(isinstance(s, str) for s in ignore):
-            settings.ignore = ignore
-        debounce = lint_.get("debounceMs")
-        if isinstance(debounce, int) and not isinstance(debounce, bool) and 0 <= debounce <= 5000:
-            settings.debounce_ms = debounce
-        if isinstance(hints.get("schedule"), bool):
-            settings.schedule_hints = hints["schedule"]
-        if isinstance(hints.get("values"), bool):
-            settings.value_hints = hints["values"]
-        return settings
-
-    def overrides(self) -> Config | None:
-        """The rule selection as a config overlay (None: the config files decide)."""
-        if self.select is None and not self.ignore:
-            return None
-        return Config(
-            select=frozenset(self.select) if self.select is not None else None,
-            ignore=frozenset(self.ignore),
-        )
 
 
 class _Answered:
@@ -377,181 +319,6 @@ def lint_workspace_command(ls: DigdagLanguageServer, *args: Any) -> dict[str, in
         return {"files": 0, "errors": 0, "warnings": 0}
 
 
-# -- requests on one document -------------------------------------------------------------
-
-Handler = Callable[[DigdagLanguageServer, Snapshot, Any], Any]
-
-
-def on_document(
-    method: str, options: Any = None, default: Any = None
-) -> Callable[[Handler], Handler]:
-    """Register a request about one open document: the handler gets its snapshot, and is
-    guarded; `default` (a value or a factory) answers when the document is not open."""
-
-    def register(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        def run(ls: DigdagLanguageServer, params: Any) -> Any:
-            snap = ls.ws.snapshot(params.text_document.uri)
-            if snap is None:
-                return default() if callable(default) else default
-            return handler(ls, snap, params)
-
-        server.feature(method, options)(guarded(default)(run))
-        return handler
-
-    return register
-
-
-def _offset(snap: Snapshot, params: Any) -> int:
-    return snap.offset(params.position)
-
-
-@on_document(types.TEXT_DOCUMENT_FORMATTING, default=list)
-def document_formatting(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.DocumentFormattingParams
-) -> list[types.TextEdit]:
-    return formatting.format_document(snap, params.options.tab_size)
-
-
-@on_document(types.TEXT_DOCUMENT_RANGE_FORMATTING, default=list)
-def range_formatting(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.DocumentRangeFormattingParams
-) -> list[types.TextEdit]:
-    span = convert.to_span(snap.source, params.range)
-    return formatting.format_range(snap, span, params.options.tab_size)
-
-
-@on_document(
-    types.TEXT_DOCUMENT_CODE_ACTION,
-    types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL], resolve_provider=False
-    ),
-    default=list,
-)
-def code_action(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.CodeActionParams
-) -> list[types.CodeAction]:
-    state = ls.ws.open[snap.uri]
-    if ls.pending.get(snap.uri) is not None:  # the stored diagnostics are for older text
-        state.diagnostics = lint.lint(snap)
-    span = convert.to_span(snap.source, params.range)
-    return actions.code_actions(snap, span, state.diagnostics, params.context.only)
-
-
-@on_document(types.TEXT_DOCUMENT_DEFINITION, default=list)
-def definition(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.DefinitionParams
-) -> list[types.Location]:
-    return navigation.definition(snap, _offset(snap, params))
-
-
-@on_document(types.TEXT_DOCUMENT_REFERENCES, default=list)
-def references(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.ReferenceParams
-) -> list[types.Location]:
-    offset = _offset(snap, params)
-    return navigation.references(snap, offset, params.context.include_declaration)
-
-
-@on_document(types.TEXT_DOCUMENT_PREPARE_RENAME)
-def prepare_rename(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.PrepareRenameParams
-) -> types.PrepareRenameResult | None:
-    return navigation.prepare_rename(snap, _offset(snap, params))
-
-
-@server.feature(types.TEXT_DOCUMENT_RENAME)
-def rename(ls: DigdagLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
-    snap = ls.ws.snapshot(params.text_document.uri)
-    if snap is None:
-        return None
-    try:
-        with gc_paused():
-            return navigation.rename(snap, _offset(snap, params), params.new_name)
-    except ValueError as exc:  # a name the user should change: answered as an error message
-        raise JsonRpcInvalidRequest(str(exc)) from None
-    except Exception as exc:
-        ls.log_error("diglsp: rename failed", exc)
-        return None
-
-
-@on_document(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, default=list)
-def document_symbol(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.DocumentSymbolParams
-) -> list[types.DocumentSymbol]:
-    return symbols.document_symbols(snap)
-
-
-@server.feature(types.WORKSPACE_SYMBOL)
-@guarded(list)
-def workspace_symbol(
-    ls: DigdagLanguageServer, params: types.WorkspaceSymbolParams
-) -> list[types.WorkspaceSymbol]:
-    return symbols.workspace_symbols(ls.ws.all_projects(), params.query)
-
-
-@on_document(types.TEXT_DOCUMENT_FOLDING_RANGE, default=list)
-def folding_range(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.FoldingRangeParams
-) -> list[types.FoldingRange]:
-    return symbols.folding_ranges(snap)
-
-
-@on_document(types.TEXT_DOCUMENT_DOCUMENT_LINK, default=list)
-def document_link(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.DocumentLinkParams
-) -> list[types.DocumentLink]:
-    return links.document_links(snap)
-
-
-@on_document(
-    types.TEXT_DOCUMENT_COMPLETION,
-    types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS),
-)
-def complete(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.CompletionParams
-) -> types.CompletionList | None:
-    offset = _offset(snap, params)
-    context = params.context
-    trigger = context.trigger_character if context is not None else None
-    if not completion.should_complete(snap, offset, trigger):
-        return None
-    return completion.complete(snap, offset)
-
-
-@on_document(types.TEXT_DOCUMENT_HOVER)
-def on_hover(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.HoverParams
-) -> types.Hover | None:
-    return hover.hover(snap, _offset(snap, params))
-
-
-@on_document(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, semantic.LEGEND)
-def semantic_tokens_full(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.SemanticTokensParams
-) -> types.SemanticTokens:
-    return semantic.semantic_tokens(snap)
-
-
-@on_document(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_RANGE, semantic.LEGEND)
-def semantic_tokens_range(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.SemanticTokensRangeParams
-) -> types.SemanticTokens:
-    return semantic.semantic_tokens(snap, convert.to_span(snap.source, params.range))
-
-
-@on_document(types.TEXT_DOCUMENT_INLAY_HINT, default=list)
-def inlay_hint(
-    ls: DigdagLanguageServer, snap: Snapshot, params: types.InlayHintParams
-) -> list[types.InlayHint]:
-    return inlay.inlay_hints(
-        snap,
-        convert.to_span(snap.source, params.range),
-        schedule=ls.settings.schedule_hints,
-        values=ls.settings.value_hints,
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     """`diglsp`: serve the Language Server Protocol on stdio."""
     args = sys.argv[1:] if argv is None else argv
@@ -582,3 +349,9 @@ def warm_up() -> None:
     log.debug("%d rules loaded", len(RULES))
     gc.collect()
     gc.freeze()
+
+
+# The request handlers register themselves on `server` when imported.
+from diglsp import requests  # noqa: E402, F401
+
+__all__ = ["DigdagLanguageServer", "Settings", "main", "server"]
