@@ -342,6 +342,17 @@ def example_of(schema: dict[str, Any]) -> Any:
     return None
 
 
+def schema_facts(prop: dict[str, Any]) -> list[str]:
+    """Type, default and example of a schema property, as short markdown phrases."""
+    facts = [f"type: `{type_label(prop)}`"]
+    if prop.get("default") is not None:
+        facts.append(f"default: `{md_value(prop['default'])}`")
+    example = example_of(prop)
+    if example is not None and example != prop.get("default"):
+        facts.append(f"example: `{md_value(example)}`")
+    return facts
+
+
 def md_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -643,12 +654,7 @@ def _schema_keys(b: _Builder, schema: dict[str, Any], present: set[str]) -> None
         prop = resolve_ref(raw)
         text, snippet = _key_text(b, name, _value_snippet(prop, ctx.column, unit))
         desc = prop.get("description", "")
-        facts = [f"type: `{type_label(prop)}`"]
-        if prop.get("default") is not None:
-            facts.append(f"default: `{md_value(prop['default'])}`")
-        example = example_of(prop)
-        if example is not None and example != prop.get("default"):
-            facts.append(f"example: `{md_value(example)}`")
+        facts = schema_facts(prop)
         b.add(
             name,
             types.CompletionItemKind.Property,

@@ -27,7 +27,6 @@ from diglang.values import Mapping
 from diglsp import query
 from diglsp.completion import (
     directive_doc,
-    example_of,
     export_owners,
     first_sentence,
     literal_block,
@@ -37,6 +36,7 @@ from diglsp.completion import (
     param_doc,
     resolve_ref,
     schema_at,
+    schema_facts,
     scope_near,
     type_label,
 )
@@ -391,13 +391,7 @@ def _property_markdown(key: str, ctx: CursorContext, prop: dict[str, Any]) -> st
     parts = [head]
     if prop.get("description"):
         parts.append(str(prop["description"]))
-    facts = [f"type: `{type_label(prop)}`"]
-    if prop.get("default") is not None:
-        facts.append(f"default: `{md_value(prop['default'])}`")
-    example = example_of(prop)
-    if example is not None and example != prop.get("default"):
-        facts.append(f"example: `{md_value(example)}`")
-    parts.append(", ".join(facts))
+    parts.append(", ".join(schema_facts(prop)))
     return "\n\n".join(parts)
 
 
