@@ -90,6 +90,9 @@ class _Files:
             return None
 
     def shown(self, directory: str) -> str:
+        return self.ctx.cached(("missing-file:shown", directory), lambda: self._shown(directory))
+
+    def _shown(self, directory: str) -> str:
         rel = os.path.relpath(directory, self.root).replace(os.sep, "/")
         return "./" if rel == "." else rel + "/"
 
@@ -155,6 +158,11 @@ def _resolve(ref: FileRef, workdir: str, files: _Files) -> Problem | None:
 
 def _did_you_mean(target: str, full: str, workdir: str, files: _Files) -> str:
     """A close existing file in the same folder; for workflows, the same name elsewhere."""
+    key = ("missing-file:did-you-mean", target, full, workdir)
+    return files.ctx.cached(key, lambda: _find_close(target, full, workdir, files))
+
+
+def _find_close(target: str, full: str, workdir: str, files: _Files) -> str:
     folder = os.path.dirname(full)
     try:
         names = sorted(n for n in os.listdir(folder) if os.path.isfile(os.path.join(folder, n)))

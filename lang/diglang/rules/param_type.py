@@ -119,8 +119,10 @@ def _given(ot: OperatorTask, name: str) -> tuple[Scalar, Value] | None:
         value = ot.local("_command")
         return (ot.operator.key, value) if value is not None else None
     entry = ot.task.config.entry(name)
+    if entry is None:
+        return None
     value = ot.local(name)
-    if entry is None or value is None:
+    if value is None:
         return None
     if isinstance(value, Scalar) and value.value is False:
         return None

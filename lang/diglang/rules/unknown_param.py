@@ -30,6 +30,7 @@ under `_export:` if tasks below need it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from diglang.diagnostics import Severity
 from diglang.nodes import Workflow
@@ -41,6 +42,7 @@ from diglang.rules._operator_params import (
     operator_tasks,
 )
 from diglang.rules.unknown_top_level_key import rename_fix, suggest
+from diglang.schemas import OperatorSpec
 from diglang.values import Entry
 
 # `call>` hands its parameters to the loader of the called file: leave its keys alone.
@@ -57,22 +59,26 @@ def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
             spec.passthrough_params and spec.passthrough_kind != "template"
         ):
             continue
-        known = sorted(_known(ot))
-        texts = expression_texts(ot.task)
-        taken: set[object] = set(ot.task.config.keys())
+        known, names = ctx.cached(("unknown-param", spec.name), partial(_known_sorted, spec))
+        texts: list[str] | None = None  # computed for the first key not known
         for entry in ot.task.params:
             name = entry.key.value
-            if not isinstance(name, str) or name in known or mentions(texts, name):
+            if not isinstance(name, str) or name in names:
                 continue
-            problem = _problem(ot, entry, known, taken)
+            if texts is None:
+                texts = expression_texts(ot.task)
+            if mentions(texts, name):
+                continue
+            problem = _problem(ot, entry, known, set(ot.task.config.keys()))
             if problem is not None:
                 yield problem
 
 
-def _known(ot: OperatorTask) -> set[str]:
-    names = set(ot.spec.params)
-    names.update(ns.split(".")[0] for ns in ot.spec.nested_defaults)
-    return names
+def _known_sorted(spec: OperatorSpec) -> tuple[list[str], frozenset[str]]:
+    """The operator's parameters, sorted and as a set."""
+    names = set(spec.params)
+    names.update(ns.split(".")[0] for ns in spec.nested_defaults)
+    return sorted(names), frozenset(names)
 
 
 def _problem(
