@@ -35,15 +35,16 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from diglang.diagnostics import Severity
+from diglang.diagnostics import Edit, Fix, Severity
 from diglang.nodes import Workflow
-from diglang.rule import INCLUDE_PROBLEMS, Context, Problem, rule
+from diglang.rule import INCLUDE_PROBLEMS, Context, Fixable, Problem, rule
 from diglang.rules import undefined_variable
 from diglang.rules._operator_params import OperatorTask, file_exists, operator_tasks, provided
 from diglang.rules.undefined_variable import analyzer_for
 from diglang.rules.unknown_top_level_key import suggest
 from diglang.schemas import OperatorSpec
 from diglang.scope import Analyzer, Scope
+from diglang.source import Span
 
 if TYPE_CHECKING:
     from diglang.project import Reference
@@ -55,7 +56,7 @@ _OVERRIDE_ONLY_SECRETS = frozenset({"td.database"})
 _COMMAND_SECRETS = frozenset({"http.uri"})
 
 
-@rule("missing-param", severity=Severity.ERROR)
+@rule("missing-param", severity=Severity.ERROR, fixable=Fixable.SOMETIMES)
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report operator tasks that lack a required parameter no scope can provide."""
     if ctx.fragment or any(d.rule in INCLUDE_PROBLEMS for d in ctx.document.diagnostics):
@@ -63,7 +64,7 @@ def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     analyzer: Analyzer | None = None
     outside: bool | None = None
     for ot in operator_tasks(wf, ctx):
-        for names, message in _missing(ot, ctx):
+        for names, message, fix in _missing(ot, ctx):
             # Commands and `_do` bodies are the task's own business; other params may also
             # come from what earlier tasks store or from a calling workflow.
             if not all(n.startswith("_") for n in names):
@@ -74,10 +75,10 @@ def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
                     outside = given_from_outside(ctx) or _reads_unknown_names(wf, ctx)
                 if outside or analyzer.scope_of(ot.task).open:
                     continue
-            yield Problem(ot.operator.span, message, source=ot.operator.key.source)
+            yield Problem(ot.operator.span, message, fix, source=ot.operator.key.source)
 
 
-Missing = tuple[tuple[str, ...], str]
+Missing = tuple[tuple[str, ...], str, Fix | None]
 
 
 def _missing(ot: OperatorTask, ctx: Context) -> list[Missing]:
@@ -90,14 +91,16 @@ def _missing(ot: OperatorTask, ctx: Context) -> list[Missing]:
         and command.required
         and not (_has(ot, "_command", ctx) or _external(spec, "_command"))
     ):
-        found.append((("_command",), f"`{ot.key}` has no command; write it after `{ot.key}:`"))
+        message = f"`{ot.key}` has no command; write it after `{ot.key}:`"
+        found.append((("_command",), message, None))
     for name in spec.required:
         if not _has(ot, name, ctx) and not _external(spec, name):
-            found.append(((name,), _message(ot, name)))
+            typo = _typo(ot, name)
+            found.append(((name,), _message(ot, name, typo), _fix(ot, name, typo)))
     groups = spec.requires_any_of
     if groups and not any(all(_has(ot, n, ctx) or _external(spec, n) for n in g) for g in groups):
         names = tuple(n for g in groups for n in g)
-        found.append((names, f"`{ot.key}` needs {_alternatives(ot)}"))
+        found.append((names, f"`{ot.key}` needs {_alternatives(ot)}", None))
     return found
 
 
@@ -123,13 +126,48 @@ def _external(spec: OperatorSpec, name: str) -> bool:
     return False
 
 
-def _message(ot: OperatorTask, name: str) -> str:
+def _typo(ot: OperatorTask, name: str) -> str | None:
+    """The task's one key that looks like a misspelling of `name`, if any."""
+    if name.startswith("_"):
+        return None
+    typo = suggest(name, [e.key.text for e in ot.task.config.entries if e.key.is_string])
+    return typo[0] if len(typo) == 1 else None
+
+
+def _fix(ot: OperatorTask, name: str, typo: str | None) -> Fix | None:
+    """Rename the misspelt key, or add `name: ` on a line of its own below the operator.
+
+    Never safe: the value has to come from the user (the added key is left empty).
+    """
+    if name.startswith("_") or ot.task.config.entry(name) is not None:
+        return None  # a command, or the key is there with no value: the user must write it
+    if typo is not None:
+        entry = ot.task.config.entry(typo)
+        if entry is None or entry.key.source.slice(entry.key.span) != typo:
+            return None  # quoted or escaped: not a plain rename
+        return Fix(f"rename `{typo}` to `{name}`", (Edit(entry.key.span, name),), safe=False)
+    key = ot.operator.key
+    source = key.source
+    index = source.index
+    line = index.position(key.span.start).line
+    line_start = index.line_start(line)
+    indent = source.text[line_start : key.span.start]
+    if indent.strip(" ") or ot.task.config.source is not source:
+        return None  # a flow mapping (`{td>: q.sql}`) or a key from an included file
+    entry = next((e for e in ot.task.config.entries if e.key is key), None)
+    end = entry.value.span.end if entry is not None else key.span.end
+    while end > key.span.end and source.text[end - 1] == "\n":
+        end -= 1  # a block scalar's span ends after its last line break
+    at = index.line_end(index.position(end).line)
+    return Fix(f"add `{name}:` to the task", (Edit(Span(at, at), f"\n{indent}{name}: "),), False)
+
+
+def _message(ot: OperatorTask, name: str, typo: str | None) -> str:
     message = f"`{ot.key}` requires `{name}`"
     if name.startswith("_"):
         return f"{message}; add it to the task"
-    typo = suggest(name, [e.key.text for e in ot.task.config.entries if e.key.is_string])
-    if len(typo) == 1:
-        return f"{message}; `{typo[0]}` looks like a misspelling of it"
+    if typo is not None:
+        return f"{message}; `{typo}` looks like a misspelling of it"
     where = "the task"
     if ot.spec.nested_defaults:
         where += f" or to an `_export:` above it (`{ot.spec.nested_defaults[0]}: {{{name}: ...}}`"
