@@ -45,5 +45,15 @@ def test_suppression_comment_and_fix_all(tmp_path: Path) -> None:
     assert apply(text, disable.edit.changes[snap.uri]).startswith(
         "+a:\n  # diglint: disable-next-line=unknown-operator\n  ech>: hi\n"
     )
-    _, only_fix_all = _actions(text, tmp_path, "ech>", only=[FIX_ALL])
-    assert [a.kind for a in only_fix_all] in ([], [FIX_ALL])
+    # only unsafe fixes here: nothing to fix automatically
+    assert _actions(text, tmp_path, "ech>", only=[FIX_ALL])[1] == []
+
+
+def test_fix_all_applies_safe_fixes(tmp_path: Path) -> None:
+    text = "timezone: asia/tokyo\nschedule:\n  dayly>: 07:00:00\n+a:\n  echo>: x\n"
+    snap, actions = _actions(text, tmp_path, "timezone", only=[FIX_ALL])
+    [fix_all] = actions
+    assert fix_all.kind == FIX_ALL
+    assert apply(text, fix_all.edit.changes[snap.uri]) == (
+        "timezone: Asia/Tokyo\nschedule:\n  daily>: 07:00:00\n+a:\n  echo>: x\n"
+    )
