@@ -67,17 +67,27 @@ class Analyzer:
     task_scopes: dict[int, Scope] = field(default_factory=dict)
 
     def run(self, wf: Workflow, base: Scope) -> None:
-        """Compute scopes for every task, starting from `base` (builtins, config, callers)."""
+        """Compute scopes for every task, starting from `base` (builtins, config, callers).
+
+        Scopes are shared where they are equal (a task without `_export` has its parent's),
+        and `base` is one of them: treat `base` and what `scope_of` returns as read-only.
+        """
         self._visit(wf.task, base)
 
     def scope_of(self, task: Task) -> Scope:
         """The scope at the start of `task` (ancestors' exports, upstream stores, own export)."""
-        return self.task_scopes.get(id(task), Scope(open=True))
+        found = self.task_scopes.get(id(task))
+        return found if found is not None else Scope(open=True)
 
     def _visit(self, task: Task, env: Scope) -> Scope:
-        """Record `task`'s scope; return what it (and everything below it) stores."""
-        own = env.child()
-        _add_keys(own, task.export, "export")
+        """Record `task`'s scope; return what it (and everything below it) stores.
+
+        `env` is never changed: a scope that would equal it is `env` itself.
+        """
+        own = env
+        if _adds_keys(task.export):
+            own = env.child()
+            _add_keys(own, task.export, "export")
         self.task_scopes[id(task)] = own
         stored = Scope()
         if task.kind is TaskKind.OPERATOR:
@@ -85,8 +95,9 @@ class Analyzer:
         parallel = task.parallel is not None and task.parallel.enabled is not False
         upstream = Scope()
         for child in task.children:
-            child_env = own.child()
-            if not parallel:
+            child_env = own
+            if not parallel and (upstream.names or upstream.open):
+                child_env = own.child()
                 child_env.merge(upstream)
             result = self._visit(child, child_env)
             upstream.merge(result)
@@ -107,16 +118,17 @@ class Analyzer:
 
     def _special(self, task: Task, own: Scope, stored: Scope) -> None:
         """Scopes of `_do`/`_else_do` (loop variables), `_check` and `_error` (`error`)."""
-        body_env = own.child()
-        op = task.operator
-        if op is not None and op.name is not None:
-            for name in self.child_exports.get(op.name, ()):
-                body_env.add(name, Origin("loop", f"set by `{op.name}>` for each iteration"))
-            if op.name == "for_each":
-                self._for_each_names(op.command, body_env)
-        for sub in (task.do, task.else_do):
-            if sub is not None:
-                stored.merge(self._visit(sub, body_env))
+        if task.do is not None or task.else_do is not None:
+            body_env = own.child()
+            op = task.operator
+            if op is not None and op.name is not None:
+                for name in self.child_exports.get(op.name, ()):
+                    body_env.add(name, Origin("loop", f"set by `{op.name}>` for each iteration"))
+                if op.name == "for_each":
+                    self._for_each_names(op.command, body_env)
+            for sub in (task.do, task.else_do):
+                if sub is not None:
+                    stored.merge(self._visit(sub, body_env))
         if task.check is not None:
             check_env = own.child()
             check_env.merge(stored)
@@ -136,6 +148,11 @@ class Analyzer:
                 )
         else:
             env.open = True  # `for_each>: ${...}`: the variable names are only known at run time
+
+
+def _adds_keys(value: Value | None) -> bool:
+    """True when `_add_keys` would add a name for `value`."""
+    return isinstance(value, Mapping) and any(entry.key.is_string for entry in value.entries)
 
 
 def _add_keys(scope: Scope, value: Value | None, kind: str) -> None:
