@@ -8,6 +8,7 @@ its diglint config. Features are plain functions of a snapshot and a position.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,8 @@ class Workspace:
         self.overrides: Config | None = None  # rule selection from the client settings
         self.on_config_error: Callable[[str], None] | None = None
         self._discovered = False
+        self._disk: dict[str, int | None] = {}  # files read from disk -> their mtime (ns)
+        self._swept = 0.0
 
     # -- buffers -------------------------------------------------------------------------
     def set_text(self, uri: str, text: str, version: int | None) -> None:
@@ -174,7 +177,22 @@ class Workspace:
         state = self.open.get(convert.uri_of(path))
         if state is not None:
             return state.text
+        self._disk[path] = _mtime(path)
         return read_file(path)
+
+    def sweep(self, every: float = 1.0) -> None:
+        """Notice files changed on disk behind our back (clients without file watching, or
+        changes the watcher missed): at most once per `every` seconds, compare the times of
+        every file read from disk."""
+        now = time.monotonic()
+        if now - self._swept < every:
+            return
+        self._swept = now
+        for path, seen in list(self._disk.items()):
+            current = _mtime(path)
+            if current != seen:
+                self._disk[path] = current
+                self._changed(path, listing=current is None or seen is None)
 
     # -- projects and configs ---------------------------------------------------------------
     def project_for(self, path: str) -> Project:
@@ -234,6 +252,7 @@ class Workspace:
         return state.snapshot
 
     def _build(self, uri: str, state: _Open) -> Snapshot:
+        self.sweep()
         path = convert.path_of(uri)
         if path is None:
             doc = parse(state.text, None)
@@ -262,6 +281,13 @@ class Workspace:
             snap = self.snapshot(uri)
             if snap is not None:
                 yield snap
+
+
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
 def _may_include(workspace: Workspace, path: str) -> bool:
