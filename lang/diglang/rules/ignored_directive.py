@@ -75,6 +75,8 @@ def _on_key(task: Task, key: str, message: str) -> Problem:
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report directives that have no effect where they are written."""
     for task, _ in compiled_tasks(wf, ctx):
+        if task.kind is TaskKind.OPERATOR and not task.directives:
+            continue  # what is checked on operator tasks are `_` keys
         if task.kind is TaskKind.GROUP:
             yield from _group(task, task is wf.task)
         else:

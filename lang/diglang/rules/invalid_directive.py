@@ -125,6 +125,8 @@ def _at(task: Task, key: str, message: str, value: bool = True) -> Problem:
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report directive values that Digdag rejects at compile time or when the task runs."""
     for task, parent in compiled_tasks(wf, ctx):
+        if not task.directives:
+            continue  # every check below reads a `_` key of the task
         op = task.operator.name if task.operator is not None else None
         yield from _parallel(task, op)
         yield from _disable(task)

@@ -28,6 +28,7 @@ from diglang.nodes import Workflow
 from diglang.rule import Context, Fixable, Problem, rule
 
 _ALLOWED = re.compile(r"[A-Za-z0-9_\-=\[\]{}%&@,.]")
+_ALL_ALLOWED = re.compile(r"[A-Za-z0-9_\-=\[\]{}%&@,.]*")
 MAX_LENGTH = 255
 
 
@@ -36,6 +37,8 @@ def _task_names(wf: Workflow, ctx: Context) -> frozenset[str]:
 
 
 def _bad_characters(name: str) -> list[str]:
+    if _ALL_ALLOWED.fullmatch(name, 1):
+        return []
     seen: list[str] = []
     for ch in name[1:]:
         if not _ALLOWED.fullmatch(ch) and ch not in seen:
