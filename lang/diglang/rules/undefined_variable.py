@@ -80,6 +80,11 @@ def analyzer_for(ctx: Context) -> Analyzer:
 @rule("undefined-variable", severity=Severity.WARNING, fixable=Fixable.SOMETIMES)
 def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report identifiers no definition reaches."""
+    # missing-param asks too (whether the workflow reads names from elsewhere)
+    return iter(ctx.cached(("undefined-variable", wf), lambda: list(_problems(wf, ctx))))
+
+
+def _problems(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     if ctx.fragment or any(d.rule in INCLUDE_PROBLEMS for d in ctx.document.diagnostics):
         return  # a fragment's scope is its includer's; a failed include hides definitions
     base = base_scope(wf, ctx)
