@@ -119,13 +119,7 @@ class Analyzer:
     def _special(self, task: Task, own: Scope, stored: Scope) -> None:
         """Scopes of `_do`/`_else_do` (loop variables), `_check` and `_error` (`error`)."""
         if task.do is not None or task.else_do is not None:
-            body_env = own.child()
-            op = task.operator
-            if op is not None and op.name is not None:
-                for name in self.child_exports.get(op.name, ()):
-                    body_env.add(name, Origin("loop", f"set by `{op.name}>` for each iteration"))
-                if op.name == "for_each":
-                    self._for_each_names(op.command, body_env)
+            body_env = self.loop_scope(task, own)
             for sub in (task.do, task.else_do):
                 if sub is not None:
                     stored.merge(self._visit(sub, body_env))
@@ -138,6 +132,17 @@ class Analyzer:
             error_env.merge(stored)
             error_env.add("error", Origin("error", "the error of the failed task"))
             self._visit(task.error, error_env)
+
+    def loop_scope(self, task: Task, own: Scope) -> Scope:
+        """What `task`'s `_do` and `_else_do` start from: `own` and the loop variables."""
+        body_env = own.child()
+        op = task.operator
+        if op is not None and op.name is not None:
+            for name in self.child_exports.get(op.name, ()):
+                body_env.add(name, Origin("loop", f"set by `{op.name}>` for each iteration"))
+            if op.name == "for_each":
+                self._for_each_names(op.command, body_env)
+        return body_env
 
     @staticmethod
     def _for_each_names(command: Value | None, env: Scope) -> None:

@@ -25,21 +25,22 @@ from diglang.scope import Origin
 from diglang.source import Span
 from diglang.values import Mapping
 from diglsp import query
-from diglsp.completion import (
+from diglsp.completion.docs import (
     directive_doc,
     export_owners,
     first_sentence,
+    js_text,
     literal_block,
     md_value,
-    operators_of,
     origin_detail,
     param_doc,
-    resolve_ref,
-    schema_at,
     schema_facts,
-    scope_near,
+    stored_list,
     type_label,
+    yaml_block,
 )
+from diglsp.completion.schema import operators_of, resolve_ref, schema_at
+from diglsp.completion.scope import scope_near
 from diglsp.locate import (
     IDENT_TAIL,
     OPERATOR_KEY,
@@ -135,7 +136,7 @@ def _origin_parts(snap: Snapshot, name: str, origin: Origin) -> list[str]:
         label = "built-in variable" if kind == "builtin" else "the error of the failed task"
         parts = [f"**{name}** — {label}", var.description]
         if var.example is not None:
-            parts.append(f"example: `{_code(_json(var.example))}`")
+            parts.append(f"example: `{_code(js_text(var.example))}`")
         return parts
     if kind == "builtin":
         return [f"**{name}** — {origin.detail or 'built-in'}"]
@@ -156,25 +157,9 @@ def _origin_parts(snap: Snapshot, name: str, origin: Origin) -> list[str]:
     if kind == "local":
         parts = [f"**{name}** — a key of this task written before"]
         if origin.value is not None:
-            parts.append(f"```yaml\n{name}: {_short(origin.value)}\n```")
+            parts.append(yaml_block(name, origin.value))
         return parts
     return [f"**{name}** — {origin.detail or kind}"]
-
-
-def _json(value: Any) -> str:
-    import json
-
-    if isinstance(value, str):
-        return value
-    return json.dumps(value)
-
-
-def _short(value: Any) -> str:
-    text: str = value.source.slice(value.span)
-    lines = text.splitlines()
-    if len(lines) > 1 or len(text) > 120:
-        return (lines[0][:117] if lines else "") + " …"
-    return text
 
 
 def _export_parts(snap: Snapshot, name: str, origin: Origin) -> list[str]:
@@ -201,13 +186,9 @@ def _export_parts(snap: Snapshot, name: str, origin: Origin) -> list[str]:
 
 def _store_parts(snap: Snapshot, name: str, origin: Origin) -> list[str]:
     parts = [f"**{name}** — {origin.detail or 'stored by an earlier task'}"]
-    task = origin.task
-    op = task.operator if task is not None else None
-    spec = operators_of(snap).get(op.name) if op is not None and op.name else None
-    if spec is not None:
-        stored = [s for s in spec.stores if s.name.split(".")[0] == name]
-        if stored:
-            parts.append("\n".join(f"- `{s.name}`: {s.description}" for s in stored))
+    stored = stored_list(snap, name, origin)
+    if stored:
+        parts.append(stored)
     return parts
 
 
@@ -215,13 +196,9 @@ def _expr_at(snap: Snapshot, ctx: CursorContext, offset: int) -> query.ExprAt | 
     """The `${...}` at `offset`, looked up in the cursor's task first (cheap)."""
     if snap.document.workflow is None:
         return None
-    task = ctx.task
-    if task is not None:
-        for template in task.local_templates():
-            if template.source is snap.source and template.span.contains(offset):
-                for expr in template.exprs:
-                    if expr.placeholder.contains(offset):
-                        return query.ExprAt(task, template, expr)
+    found = query.task_expr_at(snap, ctx.task, offset) if ctx.task is not None else None
+    if found is not None:
+        return found
     index = snap.source.index
     line = index.position(offset).line
     if "${" not in snap.text[index.line_start(line) : index.line_end(line)] and not ctx.block:

@@ -81,19 +81,52 @@ def analyzer(snap: Snapshot) -> Analyzer:
     ctx = Context(snap.document, snap.config, snap.project, snap.fragment)
     result = analyzer_for(ctx)
     if wf is not None:
-        base = base_scope(wf, ctx)
-        if snap.project is not None and snap.path is not None:
-            callers = caller_scope(ctx, snap.path, depth=0)
-            if callers is not None:
-                base.merge(callers)
-        result.run(wf, base)
+        result.run(wf, base_scope_of(snap))
     snap.memo["analyzer"] = result
     return result
 
 
 def scope_at(snap: Snapshot, task: Task, template: Template | None = None) -> Scope:
     """The names `task` sees; with `template`, also the task's keys written before it."""
-    scope = analyzer(snap).scope_of(task).child()
+    return with_keys_before(analyzer(snap).scope_of(task), task, template)
+
+
+def task_expr_at(snap: Snapshot, task: Task, offset: int) -> ExprAt | None:
+    """The `${...}` at `offset` in one of `task`'s own keys (cheaper than `expr_at`)."""
+    for template in task.local_templates():
+        if template.source is snap.source and template.span.contains(offset):
+            for expr in template.exprs:
+                if expr.placeholder.contains(offset):
+                    return ExprAt(task, template, expr)
+    return None
+
+
+def base_scope_of(snap: Snapshot) -> Scope:
+    """What every task of the workflow sees before any `_export`: built-ins, JavaScript
+    globals, configured params and what the workflows that `call>` this one pass down.
+
+    Computed once per snapshot and shared: treat it as read-only.
+    """
+    cached = snap.memo.get("query.base_scope")
+    if isinstance(cached, Scope):
+        return cached
+    wf = snap.document.workflow
+    if wf is None:
+        return Scope()
+    ctx = Context(snap.document, snap.config, snap.project, snap.fragment)
+    base = base_scope(wf, ctx)
+    if snap.project is not None and snap.path is not None:
+        callers = caller_scope(ctx, snap.path, depth=0)
+        if callers is not None:
+            base.merge(callers)
+    snap.memo["query.base_scope"] = base
+    return base
+
+
+def with_keys_before(scope: Scope, task: Task, template: Template | None) -> Scope:
+    """A copy of `scope` (the scope of `task`) with, given one of the task's templates, the
+    keys of the task written before it (`local` names; a name already visible wins)."""
+    scope = scope.child()
     if template is not None:
         for name, value in earlier_keys(task, template):
             if name not in scope.names:

@@ -23,7 +23,9 @@ __all__ = [
     "Part",
     "Placeholder",
     "SecretRef",
+    "closing_brace",
     "has_template",
+    "open_placeholder",
     "scan_template",
     "secret_references",
 ]
@@ -84,7 +86,7 @@ class SecretRef:
         return self.end - 1
 
 
-def _closing_brace(text: str, pos: int) -> int:
+def closing_brace(text: str, pos: int) -> int:
     """Index of the `}` closing an expression starting at `pos`, or -1 if there is none."""
     depth = 0
     n = len(text)
@@ -109,6 +111,22 @@ def _next_opening(text: str, pos: int) -> int:
         pos = j + 2
 
 
+def open_placeholder(text: str) -> int:
+    """Index of the `${` whose expression is still open at the end of `text`, or -1.
+
+    For an editor: the placeholder being typed when `text` is what precedes the cursor.
+    """
+    pos = 0
+    while True:
+        opening = _next_opening(text, pos)
+        if opening < 0:
+            return -1
+        close = closing_brace(text, opening + 2)
+        if close < 0:
+            return opening
+        pos = close + 1
+
+
 def scan_template(text: str) -> list[Part]:
     """Split `text` into `Literal` and `Placeholder` parts, exactly as Digdag scans it."""
     parts: list[Part] = []
@@ -118,7 +136,7 @@ def scan_template(text: str) -> list[Part]:
         opening = _next_opening(text, pos)
         if opening < 0:
             break
-        close = _closing_brace(text, opening + 2)
+        close = closing_brace(text, opening + 2)
         if close < 0:
             break
         if opening > literal_start:
