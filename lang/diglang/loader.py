@@ -7,6 +7,7 @@ Digdag's deep merge. Every node keeps the file and span it came from.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -182,14 +183,11 @@ class _Builder:
     def _template(self, value: str, span: Span, exact: bool) -> tuple[TemplateExpr, ...]:
         base = span.start + (1 if exact and self.text[span.start] in "'\"" else 0)
         exprs = []
-        for part in scan_template(value):
-            if not isinstance(part, Placeholder):
-                continue
-            expr_text = value[part.start + 2 : part.end - 1]
+        for start, end, expr_text in _placeholders(value):
             if exact:
-                result = parse_expression(expr_text, base + part.start + 2)
-                espan = Span(base + part.start + 2, base + part.end - 1)
-                pspan = Span(base + part.start, base + part.end)
+                result = parse_expression(expr_text, base + start + 2)
+                espan = Span(base + start + 2, base + end - 1)
+                pspan = Span(base + start, base + end)
             else:
                 result = parse_expression(expr_text, span.start)
                 espan = pspan = span
@@ -266,6 +264,16 @@ class _Builder:
 
     def include(self, key_node: ScalarNode, value_node: Node) -> Mapping | None:
         return include_file(self.source, self.ctx, self.build(value_node))
+
+
+@functools.lru_cache(maxsize=8192)  # an editor parses the same templates on every keystroke
+def _placeholders(value: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, expression text) of every `${...}` of a template string."""
+    return tuple(
+        (part.start, part.end, value[part.start + 2 : part.end - 1])
+        for part in scan_template(value)
+        if isinstance(part, Placeholder)
+    )
 
 
 def _plain_key(node: Node) -> bool:
