@@ -88,7 +88,7 @@ def _findings(value: Value, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, 
             inner = entry.value
             if credential_name(name) and isinstance(inner, Scalar) and literal_secret(inner):
                 yield (*path, name), inner
-            else:
+            elif not isinstance(inner, Scalar):  # a scalar holds no findings below it
                 yield from _findings(inner, (*path, name))
 
 
@@ -104,6 +104,8 @@ def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
             found: list[tuple[tuple[str, ...], Scalar]]
             if credential_name(name) and isinstance(entry.value, Scalar):
                 found = [((name,), entry.value)] if literal_secret(entry.value) else []
+            elif isinstance(entry.value, Scalar):
+                continue  # `_findings` finds nothing in a scalar
             else:
                 found = list(_findings(entry.value, base))
             for path, value in found:

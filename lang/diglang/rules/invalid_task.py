@@ -48,7 +48,8 @@ def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report `+task` values that are not a mapping or a list of mappings."""
     for task in _parsed_tasks(wf):
         for child in task.children:
-            yield from _child_problems(child)
+            if not isinstance(child.body, Mapping):  # a mapping body is always fine
+                yield from _child_problems(child)
 
 
 def _child_problems(child: Task) -> Iterator[Problem]:

@@ -78,11 +78,10 @@ def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     """Report `_`-keys of operator tasks that are misspelled directives."""
     used: set[str] | None = None
     for task, _ in compiled_tasks(wf, ctx):
-        if task.kind is not TaskKind.OPERATOR:
+        if task.kind is not TaskKind.OPERATOR or not task.directives:
             continue
         op = task.operator.name if task.operator is not None else None
         spec = ctx.operators.get(op) if op is not None else None
-        taken = set(task.config.keys())
         for entry in task.directives:
             name = entry.key.text
             if name in DIRECTIVES or (spec is not None and name in spec.params):
@@ -97,5 +96,5 @@ def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
                 f"`{name}` is not a directive, so it only becomes a parameter of "
                 f"`{display_name(task)}`; did you mean `{close[0]}`?"
             )
-            fix = rename_fix(entry.key, close[0], taken, safe=False)
+            fix = rename_fix(entry.key, close[0], set(task.config.keys()), safe=False)
             yield Problem(entry.key.span, message, fix, source=entry.key.source)
