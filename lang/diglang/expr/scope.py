@@ -51,6 +51,8 @@ def free_variables(node: n.Node) -> list[n.Identifier]:
     (parameters, `var`s, the function's own name, `arguments`) are not free. Assignment
     targets are included. Each occurrence is listed, so a name may appear several times.
     """
+    if type(node) is n.Identifier:
+        return [node]  # the usual `${name}`
     found: list[n.Identifier] = []
     stack: list[tuple[n.Node, frozenset[str]]] = [(node, frozenset())]
     while stack:

@@ -43,7 +43,7 @@ from diglang.nodes import Task, Workflow
 from diglang.rule import INCLUDE_PROBLEMS, Context, Fixable, Problem, rule
 from diglang.schemas import builtin_variables
 from diglang.scope import Analyzer, Origin, Scope, earlier_keys
-from diglang.values import Template, TemplateExpr, Value, walk_templates
+from diglang.values import Scalar, Template, TemplateExpr, Value, walk_templates
 
 
 def base_scope(wf: Workflow, ctx: Context) -> Scope:
@@ -101,8 +101,12 @@ def _problems(wf: Workflow, ctx: Context) -> Iterator[Problem]:
         for entry in task.local_entries():
             if entry.key.value == "_export":
                 continue  # evaluated in each consuming task's scope, not here
-            for template in walk_templates(entry.value):
-                yield from _check_template(task, template, scope)
+            value = entry.value
+            if isinstance(value, Template):
+                yield from _check_template(task, value, scope)
+            elif not isinstance(value, Scalar):
+                for template in walk_templates(value):
+                    yield from _check_template(task, template, scope)
 
 
 MAX_CALL_DEPTH = 4
