@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from diglang.expr.nodes import Identifier
 from diglang.nodes import Task
 from diglang.rule import Context
-from diglang.rules.undefined_variable import analyzer_for, base_scope, caller_scope
+from diglang.rules.undefined_variable import analyzer_for, entry_scope
 from diglang.scope import Analyzer, Origin, Scope, earlier_keys
 from diglang.values import Template, TemplateExpr
 from diglsp.workspace import Snapshot
@@ -114,11 +114,7 @@ def base_scope_of(snap: Snapshot) -> Scope:
     if wf is None:
         return Scope()
     ctx = Context(snap.document, snap.config, snap.project, snap.fragment)
-    base = base_scope(wf, ctx)
-    if snap.project is not None and snap.path is not None:
-        callers = caller_scope(ctx, snap.path, depth=0)
-        if callers is not None:
-            base.merge(callers)
+    base = entry_scope(wf, ctx, snap.path)
     snap.memo["query.base_scope"] = base
     return base
 

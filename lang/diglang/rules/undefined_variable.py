@@ -87,13 +87,8 @@ def check(wf: Workflow, ctx: Context) -> Iterator[Problem]:
 def _problems(wf: Workflow, ctx: Context) -> Iterator[Problem]:
     if ctx.fragment or any(d.rule in INCLUDE_PROBLEMS for d in ctx.document.diagnostics):
         return  # a fragment's scope is its includer's; a failed include hides definitions
-    base = base_scope(wf, ctx)
-    if ctx.project is not None and ctx.path is not None:
-        callers = caller_scope(ctx, ctx.path, depth=0)
-        if callers is not None:
-            base.merge(callers)
     analyzer = analyzer_for(ctx)
-    analyzer.run(wf, base)
+    analyzer.run(wf, entry_scope(wf, ctx, ctx.path))
     for task in ctx.tasks(wf):
         scope = analyzer.scope_of(task)
         if scope.open:
@@ -112,6 +107,17 @@ def _problems(wf: Workflow, ctx: Context) -> Iterator[Problem]:
 MAX_CALL_DEPTH = 4
 
 
+def entry_scope(wf: Workflow, ctx: Context, path: str | None, depth: int = 0) -> Scope:
+    """What every task of `wf` (the file `path`) sees before any `_export`: built-ins,
+    JavaScript globals, configured params and what the workflows that `call>` it pass down."""
+    base = base_scope(wf, ctx)
+    if ctx.project is not None and path is not None:
+        callers = caller_scope(ctx, path, depth)
+        if callers is not None:
+            base.merge(callers)
+    return base
+
+
 def caller_scope(ctx: Context, path: str, depth: int) -> Scope | None:
     """What the `call>` tasks calling `path` see (merged); None when nothing calls it."""
     project = ctx.project
@@ -127,12 +133,8 @@ def caller_scope(ctx: Context, path: str, depth: int) -> Scope | None:
         if wf is None or depth >= MAX_CALL_DEPTH:
             merged.open = True
             continue
-        base = base_scope(wf, ctx)
-        outer = caller_scope(ctx, caller_path, depth + 1)
-        if outer is not None:
-            base.merge(outer)
         analyzer = analyzer_for(ctx)
-        analyzer.run(wf, base)
+        analyzer.run(wf, entry_scope(wf, ctx, caller_path, depth + 1))
         merged.merge(analyzer.scope_of(task))
     return merged
 
