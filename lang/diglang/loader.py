@@ -72,9 +72,16 @@ def yaml_error_span(text: str, offset: int) -> Span:
     return Span(offset, min(offset + 1, len(text)))
 
 
-def load_root(source: Source, ctx: LoadContext, text: str | None = None) -> Value | None:
-    """Compose and build the file (or `text`, a prefix of it); None when broken or empty."""
-    node, error = yamlload.compose(source.text if text is None else text, fast=True)
+def load_root(
+    source: Source, ctx: LoadContext, text: str | None = None, *, explain: bool = True
+) -> Value | None:
+    """Compose and build the file (or `text`, a prefix of it); None when broken or empty.
+
+    Without `explain`, a YAML error is reported without its position and message (cheaper).
+    """
+    node, error = yamlload.compose(
+        source.text if text is None else text, fast=True, explain=explain
+    )
     if error is not None:
         ctx.report("yaml-syntax", yaml_error_span(source.text, error.offset), error.message, source)
         return None

@@ -109,7 +109,8 @@ def _recover(source: Source, ctx: LoadContext) -> Value | None:
         if cut <= 0:
             break
         scratch = LoadContext(ctx.reader, stack=list(ctx.stack))
-        root = load_root(source, scratch, text=source.text[: cut + 1])
+        # only whether the prefix loads matters here, not why it does not
+        root = load_root(source, scratch, text=source.text[: cut + 1], explain=False)
         if root is not None:
             # keep what the partial tree points into; its diagnostics would repeat the error
             ctx.sources.update(scratch.sources)

@@ -155,8 +155,12 @@ _DEEP = re.compile(r"\n {1000}")
 _MAX_FLOW_BRACKETS = 1000  # flow collections (`${` of templates does not count)
 
 
+_BROKEN = True  # what `_compose_fast` returns for text the C composer rejects
+
+
 def _compose_fast(text: str) -> Node | bool | None:
-    """The C composer's graph, or False when it is unavailable or refuses the text."""
+    """The C composer's graph; False when it is unavailable or declines the text (too deep),
+    `_BROKEN` when it finds the text is not valid YAML."""
     if _CParser is None or _DEEP.search(text):
         return False
     if text.count("[") + text.count("{") - text.count("${") > _MAX_FLOW_BRACKETS:
@@ -167,17 +171,21 @@ def _compose_fast(text: str) -> Node | bool | None:
             warnings.simplefilter("ignore")
             node: Node | None = loader.get_single_node()
     except Exception:  # the pure composer will explain the problem in its own words
-        return False
+        return _BROKEN
     finally:
         loader.dispose()
     return node
 
 
-def compose(text: str, *, fast: bool = False) -> tuple[Node | None, YamlError | None]:
+def compose(
+    text: str, *, fast: bool = False, explain: bool = True
+) -> tuple[Node | None, YamlError | None]:
     """Compose `text` into a ruamel node graph; never raises on user input.
 
     With `fast`, the C composer is tried first; its graph is the pure one's except that an
-    empty value (`key:`) is placed right after its key instead of at the next token.
+    empty value (`key:`) is placed right after its key instead of at the next token. When it
+    rejects the text, the pure composer runs to say where and why, unless `explain` is False:
+    then the error has no position or message (for callers that only need to know).
     """
     global _YAML
     if _YAML is None:
@@ -187,7 +195,9 @@ def compose(text: str, *, fast: bool = False) -> tuple[Node | None, YamlError | 
         return None, YamlError(bad, "file is not text: it contains control characters")
     if fast:
         found = _compose_fast(text)
-        if found is not False:
+        if found is _BROKEN and not explain:
+            return None, YamlError(0, "")
+        if found is not False and found is not _BROKEN:
             return found, None  # type: ignore[return-value]
     try:
         with warnings.catch_warnings():
