@@ -109,7 +109,6 @@ class DigdagLanguageServer(LanguageServer):
             return
         self.pending.pop(uri, None)
         self.publish(uri)
-        asyncio.get_running_loop().call_soon(self.ws.release)
 
     def publish(self, uri: str) -> None:
         """Lint an open document now and publish its diagnostics."""

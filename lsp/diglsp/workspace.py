@@ -133,9 +133,6 @@ class Workspace:
         self.overrides: Config | None = None  # rule selection from the client settings
         self.on_config_error: Callable[[str], None] | None = None
         self._discovered = False
-        # Snapshots replaced by newer text: freeing a large tree takes milliseconds, which the
-        # server spends after publishing the new diagnostics, not before (`release`).
-        self.retired: list[Snapshot] = []
         self._disk: dict[str, int | None] = {}  # files read from disk -> their mtime (ns)
         self._swept = 0.0
 
@@ -145,8 +142,6 @@ class Workspace:
         state = self.open.get(uri)
         if state is not None and state.text == text and state.version == version:
             return
-        if state is not None and state.snapshot is not None:
-            self.retired.append(state.snapshot)
         self.open[uri] = _Open(text, version, None, state.diagnostics if state else [])
         path = convert.path_of(uri)
         if path is not None:
@@ -173,15 +168,9 @@ class Workspace:
                     project.files_changed()
                 self._fragments.pop(root, None)
         for state in self.open.values():
-            if state.snapshot is not None:
-                self.retired.append(state.snapshot)
             state.snapshot = None
         if os.path.basename(path) in (".diglint.toml", "pyproject.toml"):
             self._configs.clear()
-
-    def release(self) -> None:
-        """Free the snapshots replaced since the last call."""
-        self.retired.clear()
 
     def read(self, path: str) -> str:
         """The text of `path`: the open buffer if there is one, else the file."""
