@@ -349,6 +349,10 @@ def warm_up() -> None:
     log.debug("%d rules loaded", len(RULES))
     gc.collect()
     gc.freeze()
+    # Young collections every 10,000 allocations instead of 700: the server's garbage is
+    # almost never cyclic, and each collection walks the young objects for nothing
+    # (bench/lsp_latency.py, 10,000 lines: diagnostics p50 206 -> 192 ms).
+    gc.set_threshold(10_000, 50, 100)
 
 
 # The request handlers register themselves on `server` when imported.
