@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 from collections.abc import Awaitable, Iterator, Sequence
 from pathlib import Path
@@ -143,3 +144,13 @@ def corpus_snapshots(every: int = 1) -> Iterator[Snapshot]:
         except (OSError, UnicodeDecodeError):
             continue
         yield snapshot_of(text, str(path))
+
+
+NAVIGATION = Path(__file__).resolve().parents[1] / "fixtures" / "lsp" / "navigation"
+
+
+def copy_navigation_project(into: Path) -> Path:
+    """A fresh copy of the multi-file fixture project (tests edit and rename in it)."""
+    dest = into / "nav"
+    shutil.copytree(NAVIGATION, dest)
+    return dest

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,14 @@ from diglang.source import Source
 from diglsp import convert
 from diglsp.links import document_links, file_links
 from diglsp.workspace import Snapshot, Workspace, snapshot_of
-from lspclient import corpus_snapshots
+from lspclient import NAVIGATION, copy_navigation_project, corpus_snapshots
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "lsp" / "navigation"
+FIXTURE = NAVIGATION
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    dest = tmp_path / "nav"
-    shutil.copytree(FIXTURE, dest)
-    return dest
+    return copy_navigation_project(tmp_path)
 
 
 def snap_of(root: Path, rel: str, text: str | None = None) -> Snapshot:

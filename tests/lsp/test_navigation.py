@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -16,16 +15,14 @@ from diglang.source import Source
 from diglsp import convert
 from diglsp.navigation import definition, prepare_rename, references, rename
 from diglsp.workspace import Snapshot, Workspace, snapshot_of
+from lspclient import NAVIGATION, copy_navigation_project
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "lsp" / "navigation"
+FIXTURE = NAVIGATION
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A fresh copy of the fixture project (renames are applied to it)."""
-    dest = tmp_path / "nav"
-    shutil.copytree(FIXTURE, dest)
-    return dest
+    return copy_navigation_project(tmp_path)
 
 
 def snap_of(root: Path, rel: str, text: str | None = None) -> Snapshot:

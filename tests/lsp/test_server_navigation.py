@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,12 @@ from pytest_lsp import LanguageClient
 
 from diglsp.convert import uri_of
 from diglsp.formatting import apply
-from lspclient import SERVER, open_doc, pos, start
-
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "lsp" / "navigation"
+from lspclient import SERVER, copy_navigation_project, open_doc, pos, start
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("nav") / "project"
-    shutil.copytree(FIXTURE, root)
-    return root
+    return copy_navigation_project(tmp_path_factory.mktemp("project"))
 
 
 @pytest_lsp.fixture(scope="module", config=SERVER)
