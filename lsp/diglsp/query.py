@@ -22,22 +22,6 @@ def own_tasks(snap: Snapshot) -> list[Task]:
     return [t for t in wf.walk_tasks() if t.key is not None and t.source is snap.source]
 
 
-def task_at(snap: Snapshot, offset: int) -> Task | None:
-    """The innermost task of this document whose text contains `offset` (the root task when
-    the offset is outside every task; None when there is no workflow)."""
-    wf = snap.document.workflow
-    if wf is None:
-        return None
-    best = wf.task
-    for task in own_tasks(snap):
-        span = task.span
-        if span.start <= offset <= span.end and (
-            best.key is None or span.end - span.start <= best.span.end - best.span.start
-        ):
-            best = task
-    return best
-
-
 @dataclass(frozen=True)
 class ExprAt:
     """A `${...}` expression at a position, with its template and the task that owns it."""
