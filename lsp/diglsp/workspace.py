@@ -129,7 +129,7 @@ class Workspace:
         self.open: dict[str, _Open] = {}  # by URI
         self.projects: dict[str, Project] = {}  # by root
         self._configs: dict[str, tuple[Config, str | None]] = {}  # by directory
-        self._fragments: dict[str, set[str]] = {}  # by project root
+        self._includes: dict[str, tuple[str, ...]] = {}  # `.dig` file -> what it includes
         self.overrides: Config | None = None  # rule selection from the client settings
         self.on_config_error: Callable[[str], None] | None = None
         self._discovered = False
@@ -161,12 +161,17 @@ class Workspace:
     def _changed(self, path: str, listing: bool = False) -> None:
         if listing:
             self._discovered = False
+            self._includes.clear()  # a created file may be what an `!include` names
+        else:
+            for other, includes in list(self._includes.items()):
+                if other == path or path in includes:
+                    del self._includes[other]
         for root, project in self.projects.items():
             if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
                 project.invalidate(path)
                 if listing:
                     project.files_changed()
-                self._fragments.pop(root, None)
+
         for state in self.open.values():
             state.snapshot = None
         if os.path.basename(path) in (".diglint.toml", "pyproject.toml"):
@@ -232,14 +237,16 @@ class Workspace:
 
     def is_fragment(self, project: Project, path: str) -> bool:
         """True when another `.dig` file of the project includes `path`."""
-        found = self._fragments.get(project.root)
-        if found is None:
-            found = set()
-            for other in project.dig_files():
-                if other != path and _may_include(self, other):
-                    found.update(project.document(other).includes)
-            self._fragments[project.root] = found
-        return path in found
+        for other in project.dig_files():
+            if other == path:
+                continue
+            includes = self._includes.get(other)
+            if includes is None:
+                may = _may_include(self, other)
+                includes = self._includes[other] = project.document(other).includes if may else ()
+            if path in includes:
+                return True
+        return False
 
     # -- snapshots ----------------------------------------------------------------------------
     def snapshot(self, uri: str) -> Snapshot | None:

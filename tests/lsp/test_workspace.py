@@ -50,3 +50,22 @@ def test_buffers_shadow_the_disk_and_changes_on_disk_are_noticed(tmp_path: Path)
     assert [d.rule for d in lint.lint(ws.snapshot(uri))] == ["undefined-variable"]
     ws.close(step_uri)
     assert lint.lint(ws.snapshot(uri)) == []
+
+
+def test_a_file_becomes_a_fragment_when_another_starts_including_it(tmp_path: Path) -> None:
+    (tmp_path / "step.dig").write_text("+step:\n  echo>: ${table}\n")
+    main = tmp_path / "main.dig"
+    main.write_text("+a:\n  echo>: hi\n")
+    ws = Workspace([str(tmp_path)])
+    step_uri = uri_of(str(tmp_path / "step.dig"))
+    ws.set_text(step_uri, (tmp_path / "step.dig").read_text(), 1)
+    snap = ws.snapshot(step_uri)
+    assert not snap.fragment
+    assert [d.rule for d in lint.lint(snap)] == ["undefined-variable"]
+    # an unsaved edit of main.dig includes it: now its scope is main's
+    ws.set_text(uri_of(str(main)), "_export:\n  table: t\n+a:\n  !include : step.dig\n", 2)
+    snap = ws.snapshot(step_uri)
+    assert snap.fragment
+    assert lint.lint(snap) == []
+    ws.close(uri_of(str(main)))  # back to the file on disk, which includes nothing
+    assert not ws.snapshot(step_uri).fragment
