@@ -7,6 +7,7 @@ exclusive, as in SARIF.
 from __future__ import annotations
 
 import json
+import unicodedata
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -79,17 +80,26 @@ def _text_block(diag: Diagnostic, source: Source, shown: PathDisplay, color: boo
     # A span that runs past its first line is underlined to the end of that line.
     stop = end.column if end.line == start.line else len(line_text)
     gutter = f"{start.line + 1} | "
-    caret = " " * (len(gutter) - 2) + "| " + _caret_pad(line_text, start.column)
-    caret += _paint("^" * max(1, stop - start.column), paint, color)
+    caret = " " * (len(gutter) - 2) + "| " + " " * _width(line_text[: start.column])
+    caret += _paint("^" * max(1, _width(line_text[start.column : stop])), paint, color)
     lines = [head, gutter + line_text.expandtabs(1), caret]
     if diag.fix is not None:
         lines.append(f"  = fix: {diag.fix.title}")
     return "\n".join(lines)
 
 
-def _caret_pad(line: str, column: int) -> str:
-    """Spaces up to `column`, keeping tabs so the caret lines up in a terminal."""
-    return "".join("\t" if ch == "\t" else " " for ch in line[:column]).expandtabs(1)
+def _width(text: str) -> int:
+    """Terminal columns of `text` as the source line is printed (tabs as one column): wide
+    East Asian characters take two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(ch) for ch in text)
+
+
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def _range(source: Source, span: Span) -> dict[str, dict[str, int]]:
