@@ -655,3 +655,26 @@ def test_scope_near_equals_the_whole_workflow_analysis() -> None:
                     ), (path, task.full_name, name)
                 checked += 1
     assert checked > 1000
+
+
+AFTER = """\
++load:
+  _parallel: true
+  +users:
+    td>: users.sql
+  +items:
+    echo>: items
+  +join:
+    _after: {after}
+    echo>: join
+  +later:
+    echo>: later
+"""
+
+
+@pytest.mark.parametrize("after", ["[+¦]", "[+users, ¦]", "\n      - +it¦"])
+def test_after_offers_earlier_siblings(after: str) -> None:
+    _, result = run(AFTER.format(after=after))
+    assert labels(result) == ["+users", "+items"]  # not itself, not later ones
+    assert item(result, "+users").detail == "td>"
+    assert item(result, "+items").detail == "echo>"

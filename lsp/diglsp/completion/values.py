@@ -29,6 +29,7 @@ from diglsp.completion.schema import (
     types_of,
 )
 from diglsp.locate import INCLUDE_TAG
+from diglsp.locate.context import task_chain
 
 
 def value_items(b: Builder) -> None:
@@ -40,6 +41,9 @@ def value_items(b: Builder) -> None:
         file_paths(b, "include", ctx.start, None)
         return
     if key is None:
+        return
+    if key == "_after":  # `_after: [+|]` or a `- +|` item below it
+        _earlier_siblings(b, span)
         return
     ops = operators_of(b.snap)
     where = ctx.where
@@ -75,6 +79,24 @@ def value_items(b: Builder) -> None:
             if ctx.inner[1] in spec.nested_defaults and key in spec.params:
                 _param_values(b, spec, spec.params[key], span)
                 return
+
+
+def _earlier_siblings(b: Builder, span: Span) -> None:
+    """`_after:` names earlier siblings of the task (Digdag rejects any other name)."""
+    wf = b.snap.document.workflow
+    if wf is None:
+        return
+    chain = task_chain(wf.task, b.ctx.task_path)
+    if len(chain) != len(b.ctx.task_path) + 1 or len(chain) < 2:
+        return
+    parent, task = chain[-2], chain[-1]
+    for sibling in parent.children:
+        if sibling is task:
+            break
+        op = sibling.operator
+        detail = op.key.text if op is not None else "group"
+        b.add(sibling.name, types.CompletionItemKind.Reference, sibling.name, span, rank=1,
+              detail=detail)  # fmt: skip
 
 
 def _schema_values(b: Builder, schema: dict[str, Any], span: Span) -> None:
