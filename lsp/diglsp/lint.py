@@ -7,7 +7,6 @@ the real location attached as related information (the included file may not be 
 from __future__ import annotations
 
 import os
-import re
 
 from lsprotocol import types
 
@@ -15,9 +14,8 @@ from diglang.check import check
 from diglang.diagnostics import Diagnostic
 from diglang.source import Span
 from diglsp import convert
+from diglsp.links import include_links
 from diglsp.workspace import Snapshot
-
-_INCLUDE = re.compile(r"!include\s*:?\s*(?P<q>['\"]?)(?P<target>[^'\"\s#]+)(?P=q)")
 
 
 def lint(snap: Snapshot) -> list[Diagnostic]:
@@ -49,16 +47,17 @@ def to_lsp(snap: Snapshot, diagnostics: list[Diagnostic]) -> list[types.Diagnost
 
 
 def include_site(snap: Snapshot, path: str) -> Span:
-    """The span of the `!include` of this document that brings in `path` (or the first one)."""
-    base = os.path.dirname(snap.path or "")
-    first: Span | None = None
-    for match in _INCLUDE.finditer(snap.text):
-        span = Span(match.start(), match.end())
-        first = first or span
-        target = os.path.normpath(os.path.join(base, match.group("target")))
-        if target == os.path.normpath(path):
+    """The `!include : file` of this document that brings in `path` (or the first one), from
+    the `!include` to the end of the file name."""
+    sites = [
+        (link, Span(snap.text.rfind("!include", 0, link.span.start), link.span.end))
+        for link in include_links(snap)
+    ]
+    wanted = os.path.normpath(path)
+    for link, span in sites:
+        if wanted in link.candidates:
             return span
-    return first or Span(0, 0)
+    return sites[0][1] if sites else Span(0, 0)
 
 
 def _shown(snap: Snapshot, path: str) -> str:

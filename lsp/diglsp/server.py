@@ -152,9 +152,7 @@ class DigdagLanguageServer(LanguageServer):
     def apply_settings(self, data: object) -> None:
         """Take new client settings."""
         self.settings = Settings.parse(data)
-        self.ws.overrides = self.settings.overrides()
-        for state in self.ws.open.values():
-            state.snapshot = None
+        self.ws.set_overrides(self.settings.overrides())
 
     def lint_workspace(self) -> dict[str, int]:
         """Lint every `.dig` file of the workspace folders and publish all diagnostics."""
@@ -207,7 +205,7 @@ def initialize(ls: DigdagLanguageServer, params: types.InitializeParams) -> None
         folders = [convert.path_of(params.root_uri)]
     elif not folders and params.root_path:
         folders = [params.root_path]
-    ls.ws.folders = [os.path.abspath(f) for f in folders if f]
+    ls.ws.set_folders([f for f in folders if f])
     ls.apply_settings(params.initialization_options)
 
 
@@ -301,12 +299,8 @@ def did_change_folders(
     for added in params.event.added:
         path = convert.path_of(added.uri)
         if path is not None and path not in folders:
-            folders.append(os.path.abspath(path))
-    ls.ws.folders = folders
-    ls.ws.projects.clear()
-    ls.ws.file_changed(folders[0] if folders else "/", created_or_deleted=True)
-    for state in ls.ws.open.values():
-        state.snapshot = None
+            folders.append(path)
+    ls.ws.set_folders(folders)
     ls.relint_all()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,10 +172,26 @@ class Workspace:
                 if listing:
                     project.files_changed()
 
-        for state in self.open.values():
-            state.snapshot = None
+        self._forget_snapshots()
         if os.path.basename(path) in (".diglint.toml", "pyproject.toml"):
             self._configs.clear()
+
+    def _forget_snapshots(self) -> None:
+        for state in self.open.values():
+            state.snapshot = None
+
+    def set_folders(self, folders: list[str]) -> None:
+        """New workspace folders: projects are found again."""
+        self.folders = [os.path.abspath(f) for f in folders]
+        self.projects.clear()
+        self._includes.clear()
+        self._discovered = False
+        self._forget_snapshots()
+
+    def set_overrides(self, overrides: Config | None) -> None:
+        """New rule selection from the client settings."""
+        self.overrides = overrides
+        self._forget_snapshots()
 
     def read(self, path: str) -> str:
         """The text of `path`: the open buffer if there is one, else the file."""
@@ -264,10 +280,7 @@ class Workspace:
         if path is None:
             doc = parse(state.text, None)
             return Snapshot(uri, state.version, doc, None, self.config_for(None))
-        project = self.project_for(path)
-        doc = project.document(path)
-        fragment = self.is_fragment(project, path)
-        return Snapshot(uri, state.version, doc, project, self.config_for(path), fragment)
+        return self._project_snapshot(uri, path, state.version)
 
     def file_snapshot(self, path: str) -> Snapshot:
         """A snapshot of a file (its open buffer when there is one, else the disk)."""
@@ -277,17 +290,14 @@ class Workspace:
             snap = self.snapshot(uri)
             assert snap is not None
             return snap
+        return self._project_snapshot(uri, path, None)
+
+    def _project_snapshot(self, uri: str, path: str, version: int | None) -> Snapshot:
+        """The snapshot of a file of a project (read through its loader: buffer, else disk)."""
         project = self.project_for(path)
         doc = project.document(path)
         fragment = self.is_fragment(project, path)
-        return Snapshot(uri, None, doc, project, self.config_for(path), fragment)
-
-    def snapshots(self) -> Iterator[Snapshot]:
-        """Snapshots of every open document."""
-        for uri in list(self.open):
-            snap = self.snapshot(uri)
-            if snap is not None:
-                yield snap
+        return Snapshot(uri, version, doc, project, self.config_for(path), fragment)
 
 
 def _mtime(path: str) -> int | None:
