@@ -336,3 +336,12 @@ def test_unreadable_path_is_a_diagnostic(tmp_path: Path) -> None:
     assert doc.diagnostics[0].message == "cannot read file: Is a directory"
     doc = parse_file(str(tmp_path / "missing.dig"))
     assert doc.diagnostics[0].message == "cannot read file: No such file or directory"
+
+
+def test_a_parse_does_not_depend_on_the_files_parsed_before() -> None:
+    # ruamel's pure composer, reused, kept state from a file with a duplicate key and then
+    # accepted this broken one (the libyaml composer rejects it, so the pure one runs).
+    broken = "+a:\n  sh>: x\n+b:\n  _export:\n    k: v\n\n:    l: w\n"
+    before = [d.rule for d in parse(broken, "a.dig").diagnostics]
+    parse("#+step:\n  echo>: one\n+step:\n  echo>: two\n", "b.dig")
+    assert [d.rule for d in parse(broken, "a.dig").diagnostics] == before == ["yaml-syntax"]

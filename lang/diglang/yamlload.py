@@ -138,9 +138,6 @@ def _make_yaml() -> YAML:
     return yaml
 
 
-_YAML: YAML | None = None
-
-
 @dataclass(frozen=True, slots=True)
 class YamlError:
     """A YAML syntax error at a character offset of the text."""
@@ -187,9 +184,6 @@ def compose(
     rejects the text, the pure composer runs to say where and why, unless `explain` is False:
     then the error has no position or message (for callers that only need to know).
     """
-    global _YAML
-    if _YAML is None:
-        _YAML = _make_yaml()
     bad = _binary_offset(text)
     if bad is not None:
         return None, YamlError(bad, "file is not text: it contains control characters")
@@ -202,7 +196,8 @@ def compose(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # reused anchors are valid YAML
-            node = _YAML.compose(text)
+            # a new composer each time: one that raised may keep state (an open block)
+            node = _make_yaml().compose(text)
     except MarkedYAMLError as exc:
         return None, _marked_error(text, exc)
     except YAMLError as exc:
