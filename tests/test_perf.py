@@ -84,3 +84,24 @@ def test_refuses_what_it_cannot_reproduce() -> None:
 
     with pytest.raises(TypeError):
         fast_init(Mutable)
+
+
+def test_survivors_stay_frozen_for_servers_until_collected() -> None:
+    import gc
+
+    from diglang.perf import collect_frozen, gc_paused, keep_survivors_frozen
+
+    gc.unfreeze()
+    keep_survivors_frozen()
+    try:
+        with gc_paused():
+            kept = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() >= len(kept)
+        collect_frozen()  # a full collection, then frozen again
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        keep_survivors_frozen(False)
+        gc.unfreeze()
+    with gc_paused():
+        kept = [[i] for i in range(1000)]
+    assert gc.get_freeze_count() == 0  # the default: survivors go to the oldest generation

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -60,6 +60,8 @@ class LoadContext:
     includes: list[str] = field(default_factory=list)
     # `!include` values being loaded, outermost first: cycles are reported at the first one
     sites: list[tuple[Source, Span]] = field(default_factory=list)
+    # `${...}` syntax errors, reported by `parse` once it knows the file is a workflow
+    expression_errors: list[Diagnostic] = field(default_factory=list)
 
     def report(self, rule: str, span: Span, message: str, source: Source) -> None:
         """Add an error diagnostic located in `source`."""
@@ -87,10 +89,10 @@ def load_root(
         return None
     if node is None:
         return None
-    return _Builder(source, ctx).build(node)
+    return ValueBuilder(source, ctx).build(node)
 
 
-class _Builder:
+class ValueBuilder:
     """Converts one file's ruamel node graph into value nodes."""
 
     def __init__(self, source: Source, ctx: LoadContext) -> None:
@@ -198,7 +200,10 @@ class _Builder:
             else:
                 result = parse_expression(expr_text, span.start)
                 espan = pspan = span
-            exprs.append(TemplateExpr(expr_text, espan, pspan, exact, result))
+            expr = TemplateExpr(expr_text, espan, pspan, exact, result)
+            exprs.append(expr)
+            if result.errors:
+                self.ctx.expression_errors.extend(expression_errors(expr, self.source.path))
         return tuple(exprs)
 
     def mapping(self, node: MappingNode) -> Mapping:
@@ -271,6 +276,13 @@ class _Builder:
 
     def include(self, key_node: ScalarNode, value_node: Node) -> Mapping | None:
         return include_file(self.source, self.ctx, self.build(value_node))
+
+
+def expression_errors(expr: TemplateExpr, path: str | None) -> Iterator[Diagnostic]:
+    """The `expression-syntax` diagnostics of one `${...}`."""
+    for error in expr.result.errors:
+        span = error.span if expr.exact else expr.span
+        yield Diagnostic("expression-syntax", Severity.ERROR, span, error.message, path)
 
 
 @functools.lru_cache(maxsize=8192)  # an editor parses the same templates on every keystroke

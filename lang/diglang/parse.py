@@ -10,7 +10,7 @@ from diglang.loader import FileReader, LoadContext, load_root, read_file
 from diglang.nodes import Workflow
 from diglang.perf import without_gc
 from diglang.source import Source, Span
-from diglang.values import Mapping, Value, type_name, walk_templates
+from diglang.values import Mapping, Value, type_name
 from diglang.workflow import build_workflow
 
 MAX_FILE_CHARS = 64 * 1024 * 1024
@@ -72,7 +72,7 @@ def parse(
     workflow = None
     if isinstance(root, Mapping):
         workflow = build_workflow(name or workflow_name(path), source, root)
-        _expression_errors(workflow, ctx)
+        ctx.diagnostics.extend(ctx.expression_errors)
     elif not any(d.rule == "yaml-syntax" for d in ctx.diagnostics):
         _not_a_mapping(source, root, ctx)
     diagnostics = tuple(sorted(ctx.diagnostics, key=Diagnostic.sort_key))
@@ -86,8 +86,17 @@ def parse(
     )
 
 
-def parse_file(path: str, *, loader: FileReader | None = None, name: str | None = None) -> Document:
-    """Read and parse a file; unreadable or non-UTF-8 files give a diagnostic, not an error."""
+def parse_file(
+    path: str,
+    *,
+    loader: FileReader | None = None,
+    name: str | None = None,
+    previous: Document | None = None,
+) -> Document:
+    """Read and parse a file; unreadable or non-UTF-8 files give a diagnostic, not an error.
+
+    `previous`, the file's document before an edit, lets an unchanged part be reused.
+    """
     read = loader or read_file
     try:
         text = read(path)
@@ -98,6 +107,10 @@ def parse_file(path: str, *, loader: FileReader | None = None, name: str | None 
             "io-error", Severity.ERROR, Span(0, 0), f"cannot read file: {reason}", path
         )
         return Document(source, None, (diag,))
+    if previous is not None and previous.source.path == path:
+        from diglang.incremental import reparse  # it builds on this module
+
+        return reparse(previous, text, loader=loader, name=name)
     return parse(text, path, loader=loader, name=name)
 
 
@@ -115,6 +128,7 @@ def _recover(source: Source, ctx: LoadContext) -> Value | None:
             # keep what the partial tree points into; its diagnostics would repeat the error
             ctx.sources.update(scratch.sources)
             ctx.includes.extend(scratch.includes)
+            ctx.expression_errors.extend(scratch.expression_errors)
             return root
         cut = source.text.rfind("\n", 0, cut)
     return None
@@ -128,19 +142,3 @@ def _not_a_mapping(source: Source, root: Value | None, ctx: LoadContext) -> None
         message = f"the top level must be a mapping (`key: value` lines), not {type_name(root)}"
         span = root.span
     ctx.report("invalid-document", span, message, source)
-
-
-def _expression_errors(workflow: Workflow, ctx: LoadContext) -> None:
-    for template in walk_templates(workflow.root):
-        for expr in template.exprs:
-            for error in expr.result.errors:
-                span = error.span if expr.exact else expr.span
-                ctx.diagnostics.append(
-                    Diagnostic(
-                        "expression-syntax",
-                        Severity.ERROR,
-                        span,
-                        error.message,
-                        template.source.path,
-                    )
-                )

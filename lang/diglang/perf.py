@@ -27,6 +27,30 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+_keep_frozen = False
+
+
+def keep_survivors_frozen(enabled: bool = True) -> None:
+    """For long-lived processes: what a paused block leaves alive stays in the permanent
+    generation, which no collection walks (not even a full one).
+
+    A server's heap is mostly its current trees; a full collection walks all of them for
+    nothing (130 ms at 10,000 lines, measured in the middle of a keystroke). Acyclic trees are
+    still freed by reference counting when replaced; the owner collects the rare cycles among
+    frozen objects with `collect_frozen()` when it is idle.
+    """
+    global _keep_frozen
+    _keep_frozen = enabled
+
+
+def collect_frozen() -> None:
+    """A full collection that includes the frozen objects, which are frozen again after."""
+    gc.unfreeze()
+    gc.collect()
+    if _keep_frozen:
+        gc.freeze()
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the collector for the block (nested uses keep it paused until the outermost).
@@ -34,7 +58,8 @@ def gc_paused() -> Iterator[None]:
     What the block leaves alive goes straight to the oldest generation (`freeze` then
     `unfreeze` moves every tracked object there without walking any): otherwise the first
     allocation after the block would walk all of it as young objects, and the next
-    collections again on the way up (about 10 ms for a 10,000-line file, each time).
+    collections again on the way up (about 10 ms for a 10,000-line file, each time). With
+    `keep_survivors_frozen`, it stays in the permanent generation instead.
     """
     if not gc.isenabled():
         yield
@@ -44,7 +69,8 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.freeze()
-        gc.unfreeze()
+        if not _keep_frozen:
+            gc.unfreeze()
         gc.enable()
 
 

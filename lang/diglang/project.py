@@ -35,6 +35,8 @@ class Project:
         self.root = os.path.abspath(root)
         self.loader = loader or read_file
         self._docs: dict[str, Document] = {}
+        # documents of files invalidated since: the next parse may reuse their unedited parts
+        self._previous: dict[str, Document] = {}
         self._cycles: list[list[str]] | None = None
         self._files: list[str] | None = None
         self._refs: list[tuple[str, Reference]] | None = None
@@ -82,7 +84,8 @@ class Project:
         path = os.path.abspath(path)
         doc = self._docs.get(path)
         if doc is None:
-            doc = parse_file(path, loader=self.loader, name=self.name_of(path))
+            previous = self._previous.pop(path, None)
+            doc = parse_file(path, loader=self.loader, name=self.name_of(path), previous=previous)
             self._docs[path] = doc
         return doc
 
@@ -92,7 +95,9 @@ class Project:
         self._cycles = None
         self._calls = None
         self._refs = None
-        self._docs.pop(path, None)
+        edited = self._docs.pop(path, None)
+        if edited is not None:
+            self._previous[path] = edited
         for other, doc in list(self._docs.items()):
             if path in doc.includes:
                 self._docs.pop(other, None)

@@ -24,7 +24,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from diglang.files import is_dig_file, walk_tree
-from diglang.perf import gc_paused
+from diglang.perf import collect_frozen, gc_paused, keep_survivors_frozen
 from diglsp import convert, lint
 from diglsp.settings import Settings
 from diglsp.workspace import Snapshot, Workspace
@@ -33,6 +33,8 @@ __version__ = "0.1.0"
 log = logging.getLogger("diglsp")
 
 LINT_WORKSPACE = "diglsp.lintWorkspace"
+# Quiet time after which the frozen heap is collected (for the rare cycles among old trees).
+IDLE_COLLECT_SECONDS = 5.0
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -71,6 +73,8 @@ class DigdagLanguageServer(LanguageServer):
         self.pending: dict[str, asyncio.Task[None]] = {}
         self._config_errors: set[str] = set()
         self.ws.on_config_error = self._config_error
+        self._idle: asyncio.TimerHandle | None = None
+        self._burying = False
 
     # -- errors -------------------------------------------------------------------------
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -134,7 +138,43 @@ class DigdagLanguageServer(LanguageServer):
                 uri=snap.uri, version=snap.version, diagnostics=diagnostics
             )
         )
+        self.worked()
+        self.bury_soon()
         return diagnostics
+
+    def worked(self) -> None:
+        """Something was computed: collect the frozen heap once the server has been idle a
+        while (see `diglang.perf.keep_survivors_frozen`)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called outside the server's loop (tests)
+            return
+        if self._idle is not None:
+            self._idle.cancel()
+        self._idle = loop.call_later(IDLE_COLLECT_SECONDS, self._collect)
+
+    def _collect(self) -> None:
+        self._idle = None
+        while self.ws.graveyard.free(budget=1.0):
+            pass
+        collect_frozen()
+
+    def bury_soon(self) -> None:
+        """Free replaced snapshots in small slices, between the messages to come."""
+        if self._burying or not self.ws.graveyard:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called outside the server's loop (tests)
+            return
+        self._burying = True
+        loop.call_soon(self._bury)
+
+    def _bury(self) -> None:
+        if self.ws.graveyard.free():
+            asyncio.get_running_loop().call_soon(self._bury)
+        else:
+            self._burying = False
 
     def changed(self, uri: str) -> None:
         """`uri` changed: lint it soon, and the other open documents a bit later."""
@@ -183,6 +223,7 @@ def guarded(default: Any = None) -> Callable[[F], F]:
     def wrap(handler: F) -> F:
         @functools.wraps(handler)
         def run(ls: DigdagLanguageServer, params: Any) -> Any:
+            ls.worked()
             try:
                 with gc_paused():  # requests allocate much and free little: see diglang.perf
                     return handler(ls, params)
@@ -343,6 +384,7 @@ def warm_up() -> None:
     log.debug("%d rules loaded", len(RULES))
     gc.collect()
     gc.freeze()
+    keep_survivors_frozen()
     # Young collections every 10,000 allocations instead of 700: the server's garbage is
     # almost never cyclic, and each collection walks the young objects for nothing
     # (bench/lsp_latency.py, 10,000 lines: diagnostics p50 206 -> 192 ms).

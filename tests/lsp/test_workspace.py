@@ -69,3 +69,42 @@ def test_a_file_becomes_a_fragment_when_another_starts_including_it(tmp_path: Pa
     assert lint.lint(snap) == []
     ws.close(uri_of(str(main)))  # back to the file on disk, which includes nothing
     assert not ws.snapshot(step_uri).fragment
+
+
+def test_an_edit_reuses_the_untouched_part_of_the_previous_parse(tmp_path: Path) -> None:
+    path = tmp_path / "wf.dig"
+    text = "+a:\n  echo>: ${x}\n+b:\n  echo>: ${y}\n"
+    path.write_text(text)
+    ws = Workspace([str(tmp_path)])
+    uri = uri_of(str(path))
+    ws.set_text(uri, text, 1)
+    before = ws.snapshot(uri)
+    assert before is not None
+    ws.set_text(uri, text.replace("${y}", "${yz}"), 2)
+    after = ws.snapshot(uri)
+    assert after is not None and after.text.endswith("${yz}\n")
+
+    def first_expr(snap: object) -> object:
+        wf = snap.document.workflow  # type: ignore[attr-defined]
+        return wf.tasks[0].operator.command.exprs[0]
+
+    # the entry before the edit was copied, not parsed again: its `${}` is the same object
+    assert first_expr(after) is first_expr(before)
+    assert after.source is not before.source
+    assert [t.full_name for t in after.document.workflow.walk_tasks()] == ["+wf", "+wf+a", "+wf+b"]
+
+
+def test_replaced_snapshots_are_freed_in_slices_and_at_most_a_few_wait(tmp_path: Path) -> None:
+    path = tmp_path / "wf.dig"
+    ws = Workspace([str(tmp_path)])
+    uri = uri_of(str(path))
+    for version in range(1, 8):
+        ws.set_text(uri, "".join(f"+t{i}:\n  echo>: {version}\n" for i in range(50)), version)
+        assert ws.snapshot(uri) is not None
+    graveyard = ws.graveyard
+    assert len(graveyard.waiting) == graveyard.MAX_WAITING
+    assert graveyard.free(budget=0.0)  # one piece, then the budget is spent
+    assert graveyard.pieces
+    while graveyard.free(budget=0.001):
+        pass
+    assert not graveyard and not graveyard.waiting
