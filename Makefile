@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck pytest bench schemas clean nvim vscode
+.PHONY: run test lint typecheck pytest bench schemas clean nvim vscode services
 YLS := tests/yls/node_modules/.package-lock.json
 SARIF_SCHEMA := tests/sarif/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json
 VSCODE := vscode-extension/node_modules/.package-lock.json
@@ -52,7 +52,18 @@ nvim:
 	command -v nvim >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq neovim >/dev/null; }
 
-pytest: $(STAMP) $(YLS) $(SARIF_SCHEMA) nvim
+# digrun's tests: a JavaScript engine with moment.js as the oracle of `${...}` evaluation
+JSORACLE := tests/runtime/js/node_modules/.package-lock.json
+$(JSORACLE): tests/runtime/js/package-lock.json
+	npm ci --prefix tests/runtime/js --no-audit --no-fund
+	touch $@
+
+# digrun's tests: the real servers its operators talk to (PostgreSQL, an S3-compatible
+# server, SMTP), installed here; the tests start and stop them
+services: $(STAMP)
+	bash tests/runtime/services/install.sh
+
+pytest: $(STAMP) $(YLS) $(SARIF_SCHEMA) $(JSORACLE) nvim services
 	$(BIN)/pytest
 
 schemas: $(STAMP)
@@ -65,4 +76,5 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/yls/node_modules tests/sarif/node_modules \
+		tests/runtime/js/node_modules \
 		vscode-extension/node_modules vscode-extension/dist vscode-extension/out vscode-extension/*.vsix
