@@ -1,0 +1,11 @@
+"""The operators that talk to the outside world: processes, HTTP, mail, PostgreSQL, S3."""
+
+from __future__ import annotations
+
+from digrun.operator import Operator
+from digrun.operators import py, sh
+
+IO_OPERATORS: tuple[Operator, ...] = (
+    sh.OPERATOR,
+    py.OPERATOR,
+)
