@@ -62,7 +62,7 @@ class CommandError(TaskError):
     kind = "runtime"
 
 
-class Poll(Exception):  # noqa: N818  (not an error: "call me again")
+class Poll(Exception):
     """Not done yet: run the operator again after `interval` seconds with `state`."""
 
     def __init__(self, interval: float, state: dict[str, JSON]) -> None:
@@ -106,7 +106,11 @@ class OperatorContext:
     state: dict[str, JSON] = field(default_factory=dict)  # from the last `Poll`, else {}
     retry_count: int = 0  # operator-level retries already done
     dry_run: bool = False
+    task_limit: int = 1000  # tasks per attempt: generating operators refuse to exceed it
     cancel: threading.Event = field(default_factory=threading.Event)
+    # `require>`: run (or reuse) the session of another workflow of the project and say
+    # whether it succeeded: (workflow name, session time text, params) -> success
+    require: Callable[[str, str, dict[str, JSON]], bool] | None = None
     # Render a text (a query file, a mail body) as a `${...}` template with `params`.
     render: Callable[[str], str] = field(default=lambda text: text)
 

@@ -1,0 +1,41 @@
+"""The operators digrun knows, by name: control flow here, I/O operators in `_io.py`."""
+
+from __future__ import annotations
+
+from digrun.operator import Operator
+from digrun.operators import (
+    call,
+    echo,
+    fail,
+    for_each,
+    for_range,
+    if_,
+    loop,
+    notify,
+    require,
+    wait,
+)
+
+CONTROL_OPERATORS: tuple[Operator, ...] = (
+    call.OPERATOR,
+    echo.OPERATOR,
+    fail.OPERATOR,
+    for_each.OPERATOR,
+    for_range.OPERATOR,
+    if_.OPERATOR,
+    loop.OPERATOR,
+    notify.OPERATOR,
+    require.OPERATOR,
+    wait.OPERATOR,
+)
+
+
+def operators() -> dict[str, Operator]:
+    """Every operator by name."""
+    found = {op.name: op for op in CONTROL_OPERATORS}
+    try:
+        from digrun.operators._io import IO_OPERATORS
+    except ImportError:  # being written
+        IO_OPERATORS = ()
+    found.update({op.name: op for op in IO_OPERATORS})
+    return found

@@ -1,0 +1,26 @@
+"""`echo>: message` prints the message to the task log (and digrun's output). Always succeeds.
+
+Numbers and booleans are printed as their JSON text; a missing message fails with
+`Parameter '_command' is required but not set`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from digrun.operator import ConfigError, OperatorContext, TaskResult
+
+
+class Echo:
+    name = "echo"
+    retry = False
+
+    def run(self, ctx: OperatorContext) -> TaskResult:
+        message = ctx.command
+        if message is None:
+            raise ConfigError("Parameter '_command' is required but not set")
+        ctx.log(message if isinstance(message, str) else json.dumps(message))
+        return TaskResult()
+
+
+OPERATOR = Echo()

@@ -1,0 +1,165 @@
+"""Load a workflow of a project and run one session of it (what `digrun run` does).
+
+The workflow file is parsed by diglang (with `!include`s) and must load without errors: a
+YAML or include error, or a compile error of the task tree (`_after` misuse, two operators in
+a task...), stops the run before anything executes, as `digdag run` does. The session time
+comes from `--session` (§11.4: `daily`, `hourly`, `schedule`, `last`, a date or a date-time
+in the workflow's time zone); a scheduled workflow also gets `last_session_time` and
+`next_session_time`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from diglang.parse import Document, parse_file
+from diglang.schedule import Schedule, ScheduleError, last_session, next_run, zone_of
+from diglang.values import to_plain
+from digrun.compile import CompileError, TaskDef
+from digrun.executor import Attempt, Executor, Listener, compile_workflow
+from digrun.operator import Operator, Secrets, Session, TaskResult
+from digrun.operators import operators
+from digrun.tree import RTask
+
+JSON = Any
+
+
+class LoadError(Exception):
+    """The workflow cannot be run (missing, not loadable, not compilable, bad options)."""
+
+
+@dataclass
+class Loaded:
+    """A workflow ready to run."""
+
+    name: str
+    path: Path
+    document: Document
+    config: dict[str, JSON]
+    definition: TaskDef
+    timezone: str
+    schedule: Schedule | None
+
+
+def load(project_dir: Path, workflow: str) -> Loaded:
+    """The workflow `workflow` (a name or a path ending in `.dig`) of the project."""
+    name = workflow[:-4] if workflow.endswith(".dig") else workflow
+    if "/" in name or os.sep in name:
+        folder = os.path.dirname(name)
+        raise LoadError(
+            f"Workflow '{name}' does not exist in current directory. You may need to type "
+            f'"cd {folder}" first, or set "--project {folder}" option.'
+        )
+    path = project_dir / f"{name}.dig"
+    if not path.is_file():
+        raise LoadError(f"Workflow '{name}' does not exist in {project_dir}")
+    doc = parse_file(str(path))
+    errors = [d for d in doc.diagnostics if d.severity.name == "ERROR"]
+    if errors:
+        first = errors[0]
+        where = doc.source_of(first.path)
+        line = where.index.position(first.span.start).line + 1
+        shown = os.path.relpath(first.path or str(path), project_dir)
+        raise LoadError(f"{shown}:{line}: {first.message}")
+    config = to_plain(doc.root)
+    if not isinstance(config, dict) or doc.workflow is None:
+        raise LoadError(f"{path.name}: the top level must be a mapping of tasks")
+    timezone = config.get("timezone") or "UTC"
+    if not isinstance(timezone, str):
+        raise LoadError(f"{path.name}: timezone must be a zone name such as Asia/Tokyo")
+    try:
+        zone_of(timezone)
+        schedule = Schedule.from_workflow(doc.workflow)
+    except (ScheduleError, ValueError) as exc:
+        raise LoadError(f"{path.name}: {exc}") from None
+    try:
+        definition = compile_workflow(name, config)
+    except CompileError as exc:
+        raise LoadError(str(exc)) from None
+    return Loaded(name, path, doc, config, definition, timezone, schedule)
+
+
+def session_time(loaded: Loaded, option: str | None, now: dt.datetime | None = None) -> dt.datetime:
+    """The session time `--session` asks for, in the workflow's zone (§11.4)."""
+    zone = zone_of(loaded.timezone)
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+    if option in (None, "last", "schedule"):
+        if loaded.schedule is not None:
+            return last_session(loaded.schedule, now).session_time.astimezone(zone)
+        if option == "schedule":
+            raise LoadError("--session schedule is set but schedule is not set to this workflow.")
+        return now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if option == "daily":
+        return now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if option == "hourly":
+        return now.replace(minute=0, second=0, microsecond=0)
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            local = dt.datetime.strptime(option, fmt)
+        except ValueError:
+            continue
+        return local.replace(tzinfo=zone)
+    raise LoadError(
+        '--session must be hourly, daily, last, "yyyy-MM-dd", or "yyyy-MM-dd HH:mm:SS" '
+        f"format: {option}"
+    )
+
+
+def render_with_js(text: str, params: dict[str, JSON], timezone: str) -> str:
+    """Digdag's template rendering (`digrun.js`)."""
+    from digrun.js import render
+
+    return render(text, params, timezone=timezone)
+
+
+def attempt_for(
+    project_dir: Path,
+    loaded: Loaded,
+    when: dt.datetime,
+    *,
+    params: dict[str, JSON] | None = None,
+    secrets: Secrets | None = None,
+    listener: Listener | None = None,
+    dry_run: bool = False,
+    max_threads: int = 32,
+    task_limit: int = 1000,
+    resume: Callable[[str], TaskResult | None] | None = None,
+    find_operator: Callable[[str], Operator | None] | None = None,
+    render: Callable[[str, dict[str, JSON], str], str] = render_with_js,
+) -> Attempt:
+    """Everything the executor needs for one session of `loaded`."""
+    known = operators()
+    session = Session(when, loaded.timezone, session_uuid=str(uuid.uuid4()))
+    attempt = Attempt(
+        project_dir=project_dir,
+        session=session,
+        operators=find_operator or known.get,
+        render=render,
+        params=dict(params or {}),
+        dry_run=dry_run,
+        max_threads=max_threads,
+        task_limit=task_limit,
+        listener=listener,
+    )
+    if secrets is not None:
+        attempt.secrets = secrets
+    if resume is not None:
+        attempt.resume = resume
+    if loaded.schedule is not None:
+        zone = zone_of(loaded.timezone)
+        attempt.last_session = last_session(loaded.schedule, when).session_time.astimezone(zone)
+        following = next_run(loaded.schedule, when)
+        if following is not None:
+            attempt.next_session = following.session_time.astimezone(zone)
+    return attempt
+
+
+def run(loaded: Loaded, attempt: Attempt) -> RTask:
+    """Run the attempt to its end; the root task tells how it went."""
+    return Executor(attempt, loaded.name, loaded.definition).run()
