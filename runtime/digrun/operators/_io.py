@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from digrun.operator import Operator
-from digrun.operators import py, sh
+from digrun.operators import http, py, sh
 
 IO_OPERATORS: tuple[Operator, ...] = (
     sh.OPERATOR,
     py.OPERATOR,
+    http.OPERATOR,
 )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import op_web
 import pytest
 from op_harness import Harness
+from op_web import WebServer
 
 
 @pytest.fixture
@@ -13,3 +16,20 @@ def harness(tmp_path: Path) -> Harness:
     project = tmp_path / "project"
     project.mkdir()
     return Harness(project)
+
+
+@pytest.fixture(scope="session")
+def web_server() -> Iterator[WebServer]:
+    """A local HTTP server for the whole session."""
+    web = op_web.start()
+    yield web
+    web.stop()
+
+
+@pytest.fixture
+def web(web_server: WebServer) -> WebServer:
+    """The HTTP server, with no requests or routes from earlier tests."""
+    web_server.requests.clear()
+    web_server.routes.clear()
+    web_server.sequences.clear()
+    return web_server
