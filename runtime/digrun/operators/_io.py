@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from digrun.operator import Operator
-from digrun.operators import http, py, sh
+from digrun.operators import http, mail, py, sh
 
 IO_OPERATORS: tuple[Operator, ...] = (
     sh.OPERATOR,
     py.OPERATOR,
     http.OPERATOR,
+    mail.OPERATOR,
 )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import op_smtp
 import op_web
 import pytest
 from op_harness import Harness
+from op_smtp import SmtpServer
 from op_web import WebServer
 
 
@@ -33,3 +35,21 @@ def web(web_server: WebServer) -> WebServer:
     web_server.routes.clear()
     web_server.sequences.clear()
     return web_server
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    """A local SMTP server (aiosmtpd) for the whole session."""
+    try:
+        server = op_smtp.start()
+    except Exception as error:  # pragma: no cover - depends on the machine
+        pytest.skip(f"cannot start an SMTP server: {error}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> SmtpServer:
+    """The SMTP server with no messages from earlier tests."""
+    smtp_server.messages.clear()
+    return smtp_server
