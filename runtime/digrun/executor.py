@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from digrun import params as P
 from digrun.compile import CompileError, TaskDef, as_int, compile_task, parallel_of
+from digrun.js import EvalError
 from digrun.operator import (
     ConfigError,
     Operator,
@@ -543,7 +544,7 @@ def _retry_delay(value: JSON, done: int, *, group: bool = False) -> float | None
 
 
 def _eval_error(error: BaseException) -> bool:
-    return type(error).__name__ == "EvalError"
+    return isinstance(error, EvalError)
 
 
 def _message(error: BaseException) -> str:

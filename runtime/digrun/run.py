@@ -23,6 +23,7 @@ from diglang.schedule import Schedule, ScheduleError, last_session, next_run, zo
 from diglang.values import to_plain
 from digrun.compile import CompileError, TaskDef
 from digrun.executor import Attempt, Executor, Listener, compile_workflow
+from digrun.js import render
 from digrun.operator import Operator, Secrets, Session, TaskResult
 from digrun.operators import operators
 from digrun.tree import RTask
@@ -113,8 +114,6 @@ def session_time(loaded: Loaded, option: str | None, now: dt.datetime | None = N
 
 def render_with_js(text: str, params: dict[str, JSON], timezone: str) -> str:
     """Digdag's template rendering (`digrun.js`)."""
-    from digrun.js import render
-
     return render(text, params, timezone=timezone)
 
 

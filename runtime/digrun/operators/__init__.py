@@ -15,6 +15,7 @@ from digrun.operators import (
     require,
     wait,
 )
+from digrun.operators._io import IO_OPERATORS
 
 CONTROL_OPERATORS: tuple[Operator, ...] = (
     call.OPERATOR,
@@ -32,10 +33,4 @@ CONTROL_OPERATORS: tuple[Operator, ...] = (
 
 def operators() -> dict[str, Operator]:
     """Every operator by name."""
-    found = {op.name: op for op in CONTROL_OPERATORS}
-    try:
-        from digrun.operators._io import IO_OPERATORS
-    except ImportError:  # being written
-        IO_OPERATORS = ()
-    found.update({op.name: op for op in IO_OPERATORS})
-    return found
+    return {op.name: op for op in (*CONTROL_OPERATORS, *IO_OPERATORS)}

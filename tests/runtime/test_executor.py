@@ -1,0 +1,282 @@
+"""digrun's executor: golden traces of every control-flow construct, parameters, failures.
+
+Each test writes a small project, runs one session with one worker thread (so the order of
+ready tasks is Digdag's id order) and compares what the tasks printed, in order, plus the
+final states of named tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from digrun.operator import OperatorContext, TaskResult
+from digrun.operators import operators
+from digrun.run import Loaded, LoadError, attempt_for, load, run
+from digrun.tree import RTask, State
+
+JSON = Any
+SESSION = dt.datetime(2024, 2, 29, 0, 0, tzinfo=dt.UTC)
+
+
+class Store:
+    """`store>: {k: v}` stores its command; `export>` exports it (test operators)."""
+
+    retry = False
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def run(self, ctx: OperatorContext) -> TaskResult:
+        assert isinstance(ctx.command, dict)
+        if self.name == "store":
+            return TaskResult(store_params=dict(ctx.command))
+        return TaskResult(export_params=dict(ctx.command))
+
+
+class Flaky:
+    """`flaky>: N` fails its first N runs (a retry-aware operator)."""
+
+    name = "flaky"
+    retry = True
+    runs: ClassVar[dict[str, int]] = {}
+
+    def run(self, ctx: OperatorContext) -> TaskResult:
+        count = self.runs[ctx.task_name] = self.runs.get(ctx.task_name, 0) + 1
+        ctx.log(f"flaky run {count}")
+        if count <= int(ctx.command):
+            raise RuntimeError(f"failure {count}")
+        return TaskResult()
+
+
+class Recorder:
+    """Collects task logs (the echo output) and state changes."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.states: dict[str, State] = {}
+
+    def task_changed(self, task: RTask) -> None:
+        self.states[task.full_name] = task.state
+
+    def task_log(self, task: RTask, line: str) -> None:
+        self.lines.append(line)
+
+
+def _run(
+    tmp_path: Path, text: str, files: dict[str, str] | None = None, **options: Any
+) -> tuple[RTask, Recorder]:
+    (tmp_path / "wf.dig").write_text(text)
+    for name, content in (files or {}).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content)
+    loaded = load(tmp_path, "wf")
+    recorder = Recorder()
+    known = {**operators(), "store": Store("store"), "export": Store("export"), "flaky": Flaky()}
+    attempt = attempt_for(
+        tmp_path,
+        loaded,
+        SESSION,
+        listener=recorder,
+        max_threads=1,
+        find_operator=known.get,
+        **options,
+    )
+    return run(loaded, attempt), recorder
+
+
+def _lines(tmp_path: Path, text: str, **options: Any) -> list[str]:
+    return _run(tmp_path, text, **options)[1].lines
+
+
+def test_sequential_nested_groups_run_in_definition_order(tmp_path: Path) -> None:
+    root, rec = _run(
+        tmp_path,
+        "+a:\n  echo>: a\n+g:\n  +b:\n    echo>: b\n  +c:\n    echo>: c\n+d:\n  echo>: d\n",
+    )
+    assert rec.lines == ["a", "b", "c", "d"]
+    assert root.state is State.SUCCESS
+    assert rec.states["+wf+g+c"] is State.SUCCESS
+
+
+def test_export_is_inherited_and_evaluated_in_each_task(tmp_path: Path) -> None:
+    text = (
+        "_export:\n  who: world\n  me: ${task_name}\n"
+        "+a:\n  echo>: hello ${who} from ${me}\n"
+        "+g:\n  _export:\n    who: group\n  +b:\n    echo>: ${who} ${me} ${session_date}\n"
+    )
+    assert _lines(tmp_path, text) == [
+        "hello world from +wf+a",
+        "group +wf+g+b 2024-02-29",
+    ]
+
+
+def test_cli_params_lose_to_export_and_local_keys_see_earlier_ones(tmp_path: Path) -> None:
+    text = "_export:\n  a: exported\n+t:\n  v: local\n  echo>: ${a} ${b} ${v}\n"
+    assert _lines(tmp_path, text, params={"a": "cli", "b": "cli-b"}) == ["exported cli-b local"]
+
+
+def test_parallel_limit_and_background_dependencies(tmp_path: Path) -> None:
+    root, _ = _run(
+        tmp_path,
+        "+p:\n  _parallel: {limit: 2}\n"
+        "  +c1: {echo>: c1}\n  +c2: {echo>: c2}\n  +c3: {echo>: c3}\n  +c4: {echo>: c4}\n"
+        "  +c5: {echo>: c5}\n"
+        "+s:\n  +a: {echo>: a}\n  +b: {echo>: b, _background: true}\n  +c: {echo>: c}\n",
+    )
+    p = root.children[0]
+    assert [[u.name for u in c.upstreams] for c in p.children] == [
+        [], [], ["+c1", "+c2"], ["+c1", "+c2"], ["+c3", "+c4"],
+    ]  # fmt: skip
+    s = root.children[1]
+    assert [[u.name for u in c.upstreams] for c in s.children] == [[], [], ["+a", "+b"]]
+
+
+def test_loop_for_each_and_for_range_generate_named_children(tmp_path: Path) -> None:
+    root, rec = _run(
+        tmp_path,
+        "+l:\n  loop>: 2\n  _do:\n    echo>: loop ${i}\n"
+        "+f:\n  for_each>:\n    fruit: [apple, 'green grape']\n    n: [1, 2]\n"
+        "  _do:\n    echo>: ${fruit} ${n}\n"
+        "+r:\n  for_range>:\n    from: 0\n    to: 5\n    slices: 2\n"
+        "  _do:\n    echo>: ${range.from}-${range.to}/${range.index}\n",
+    )
+    assert rec.lines == [
+        "loop 0", "loop 1",
+        "apple 1", "apple 2", "green grape 1", "green grape 2",
+        "0-3/0", "3-5/1",
+    ]  # fmt: skip
+    names = [t.full_name for t in root.walk() if t.operator and t.name.startswith("+for")]
+    assert names == [
+        "+wf+f^sub+for-0=fruit=0=apple&1=n=0=1",
+        "+wf+f^sub+for-0=fruit=0=apple&1=n=1=2",
+        "+wf+f^sub+for-0=fruit=1=green%20gr&1=n=0=1",
+        "+wf+f^sub+for-0=fruit=1=green%20gr&1=n=1=2",
+    ]
+    assert rec.states["+wf+l^sub+loop-1"] is State.SUCCESS
+    assert rec.states["+wf+r^sub+range-from=3&to=5"] is State.SUCCESS
+
+
+def test_if_runs_the_chosen_branch_only(tmp_path: Path) -> None:
+    text = (
+        "_export:\n  flag: false\n"
+        "+i:\n  if>: ${flag}\n  _do:\n    echo>: yes ${undefined_here}\n"
+        "  _else_do:\n    +x:\n      echo>: no\n"
+    )
+    assert _lines(tmp_path, text) == ["no"]
+
+
+def test_error_handlers_cascade_with_the_error_object(tmp_path: Path) -> None:
+    root, rec = _run(
+        tmp_path,
+        "_error:\n  echo>: root handler ${error.message}\n"
+        "+g:\n  _error:\n    echo>: group handler ${error.message}\n"
+        "  +t:\n    fail>: broken\n    _error:\n      echo>: task handler ${error.message}\n"
+        "  +never:\n    echo>: never\n",
+    )
+    assert rec.lines[-3:] == [
+        "task handler broken",
+        "group handler broken",
+        "root handler broken",
+    ]
+    assert "never" not in rec.lines
+    assert root.state is State.GROUP_ERROR
+    assert rec.states["+wf+g+t"] is State.ERROR
+    assert rec.states["+wf+g"] is State.GROUP_ERROR
+    assert rec.states["+wf+g+t^error"] is State.SUCCESS
+
+
+def test_group_retry_reruns_the_whole_group(tmp_path: Path) -> None:
+    text = "+g:\n  _retry: 2\n  +a:\n    echo>: try\n  +b:\n    fail>: no\n  +c:\n    echo>: c\n"
+    root, rec = _run(tmp_path, text)
+    assert [line for line in rec.lines if line == "try"] == ["try"] * 3
+    assert root.state is State.GROUP_ERROR
+
+
+def test_operator_retry_and_exponential_interval(tmp_path: Path) -> None:
+    Flaky.runs.clear()
+    text = "+t:\n  flaky>: 2\n  _retry:\n    limit: 3\n    interval: 0\n"
+    root, rec = _run(tmp_path, text)
+    assert [line for line in rec.lines if line.startswith("flaky")] == [
+        "flaky run 1", "flaky run 2", "flaky run 3",
+    ]  # fmt: skip
+    assert root.state is State.SUCCESS
+
+
+def test_check_runs_after_success_and_can_fail_the_task(tmp_path: Path) -> None:
+    root, rec = _run(
+        tmp_path,
+        "+t:\n  echo>: main\n  _check:\n    fail>: check failed\n+after:\n  echo>: after\n",
+    )
+    assert rec.lines[0] == "main"
+    assert "after" not in rec.lines
+    assert rec.states["+wf+t^check"] is State.ERROR
+    assert root.state is State.GROUP_ERROR
+
+
+def test_stores_reach_later_tasks_not_parallel_siblings(tmp_path: Path) -> None:
+    text = (
+        "+p:\n  _parallel: true\n"
+        "  +a:\n    store>: {x: from-a}\n"
+        "  +b:\n    echo>: ${typeof x}\n"
+        "  +c:\n    store>: {x: from-c}\n"
+        "+later:\n  echo>: ${x}\n"
+        "+exp:\n  _export:\n    x: exported\n  +inner:\n    echo>: ${x}\n"
+    )
+    # the last-defined parallel sibling wins; an ancestor's _export shadows earlier stores
+    assert _lines(tmp_path, text) == ["undefined", "from-c", "exported"]
+
+
+def test_runtime_exports_reach_only_generated_children(tmp_path: Path) -> None:
+    text = (
+        "+e:\n  export>: {v: seen}\n  _check:\n    echo>: check sees ${v}\n"
+        "+next:\n  echo>: ${typeof v}\n"
+    )
+    assert _lines(tmp_path, text) == ["check sees seen", "undefined"]
+
+
+def test_call_runs_a_file_in_its_directory(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "child.dig").write_text(
+        "timezone: Asia/Tokyo\n_export:\n  x: child\n+c:\n  echo>: ${x} in ${_workdir}\n"
+    )
+    _, rec = _run(tmp_path, "+call:\n  call>: sub/child\n+after:\n  echo>: ${typeof _workdir}\n")
+    assert rec.lines == ["child in sub", "undefined"]
+    assert rec.states["+wf+call^sub+c"] is State.SUCCESS
+
+
+def test_an_undefined_variable_fails_the_task_without_retry(tmp_path: Path) -> None:
+    Flaky.runs.clear()
+    root, rec = _run(tmp_path, "+t:\n  flaky>: ${nope}\n  _retry: 3\n")
+    assert root.state is State.GROUP_ERROR
+    assert rec.states["+wf+t"] is State.ERROR
+    t = root.children[0]
+    assert t.error is not None
+    message = t.error["message"]
+    assert message.startswith("Failed to evaluate a variable ${nope} (ReferenceError: ")
+    assert "nope" in message and message.endswith("is not defined) (config)")
+    assert Flaky.runs == {}
+
+
+def test_compile_errors_stop_before_running(tmp_path: Path) -> None:
+    (tmp_path / "wf.dig").write_text("+a:\n  echo>: a\n  sh>: b\n")
+    with pytest.raises(LoadError, match="can't have more than one operator"):
+        load(tmp_path, "wf")
+    (tmp_path / "wf.dig").write_text("+a:\n  _after: [+b]\n  echo>: a\n")
+    with pytest.raises(LoadError, match='"_after" option is invalid'):
+        load(tmp_path, "wf")
+
+
+def test_task_limit_fails_the_generating_task(tmp_path: Path) -> None:
+    root, _ = _run(tmp_path, "+l:\n  loop>: 50\n  _do:\n    echo>: ${i}\n", task_limit=20)
+    assert root.state is State.GROUP_ERROR
+    t = root.children[0]
+    assert t.error is not None and "Too many loop subtasks. Limit: 20" in t.error["message"]
+
+
+def test_loaded_is_reusable(tmp_path: Path) -> None:
+    (tmp_path / "wf.dig").write_text("+a:\n  echo>: a\n")
+    assert isinstance(load(tmp_path, "wf"), Loaded)
