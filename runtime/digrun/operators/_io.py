@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from digrun.operator import Operator
-from digrun.operators import http, mail, py, sh
+from digrun.operators import http, mail, pg, py, sh
 
 IO_OPERATORS: tuple[Operator, ...] = (
     sh.OPERATOR,
     py.OPERATOR,
     http.OPERATOR,
     mail.OPERATOR,
+    pg.OPERATOR,
 )

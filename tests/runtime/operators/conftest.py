@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import op_services
 import op_smtp
 import op_web
 import pytest
@@ -53,3 +54,25 @@ def smtp(smtp_server: SmtpServer) -> SmtpServer:
     """The SMTP server with no messages from earlier tests."""
     smtp_server.messages.clear()
     return smtp_server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[op_services.Postgres]:
+    """A throwaway PostgreSQL server for the whole session."""
+    try:
+        server = op_services.start_postgres()
+    except op_services.Unavailable as error:
+        pytest.skip(f"PostgreSQL cannot be started here: {error}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs() -> Iterator[op_services.SeaweedFS]:
+    """A SeaweedFS S3 server for the whole session."""
+    try:
+        server = op_services.start_seaweedfs()
+    except op_services.Unavailable as error:
+        pytest.skip(f"the S3 server (SeaweedFS) cannot be started here: {error}")
+    yield server
+    server.stop()
