@@ -371,7 +371,10 @@ class Executor:
             operator = self.attempt.operators(kind)
         retryable = not isinstance(error, ConfigError | CompileError) and not _eval_error(error)
         if retryable and operator is not None and operator.retry:
-            delay = _retry_delay(evaluated.get("_retry"), task.retry_count)
+            try:
+                delay = _retry_delay(evaluated.get("_retry"), task.retry_count)
+            except CompileError as exc:
+                delay, error = None, ConfigError(str(exc))
             if delay is not None:
                 task.retry_count += 1
                 self._log(task, f"retrying in {delay:g}s after: {_message(error)}")

@@ -280,3 +280,65 @@ def test_task_limit_fails_the_generating_task(tmp_path: Path) -> None:
 def test_loaded_is_reusable(tmp_path: Path) -> None:
     (tmp_path / "wf.dig").write_text("+a:\n  echo>: a\n")
     assert isinstance(load(tmp_path, "wf"), Loaded)
+
+
+def test_a_resumed_task_is_not_run_and_its_result_is_replayed(tmp_path: Path) -> None:
+    text = (
+        "+a:\n  store>: {x: first}\n"
+        "+l:\n  loop>: 2\n  _do:\n    echo>: loop ${i} sees ${x}\n"
+        "+b:\n  fail>: stop\n"
+    )
+    root, first = _run(tmp_path, text)
+    assert root.state is State.GROUP_ERROR
+    recorded = {t.full_name: t.result for t in root.walk() if t.state is State.SUCCESS and t.result}
+    assert "+wf+a" in recorded and "+wf+l^sub+loop-1" in recorded
+
+    (tmp_path / "wf.dig").write_text(text.replace("fail>: stop", "echo>: now ${x}"))
+    _, second = _run(tmp_path, (tmp_path / "wf.dig").read_text(), resume=recorded.get)
+    # nothing that succeeded ran again (no echo of the loop), its stored value came back
+    assert second.lines == ["now first"]
+    assert second.states["+wf+l^sub+loop-0"] is State.SUCCESS  # replayed by name
+
+
+def test_dry_run_walks_control_flow_and_runs_nothing_else(tmp_path: Path) -> None:
+    root, rec = _run(
+        tmp_path,
+        "+l:\n  loop>: 2\n  _do:\n    sh>: touch ${i}.txt\n+f:\n  fail>: not really\n",
+        dry_run=True,
+    )
+    assert root.state is State.SUCCESS
+    assert [t.full_name for t in root.walk() if t.operator] == [
+        "+wf+l", "+wf+f", "+wf+l^sub+loop-0", "+wf+l^sub+loop-1",
+    ]  # fmt: skip
+    assert not list(tmp_path.glob("*.txt")) and rec.lines == []
+
+
+def test_scheduled_workflows_get_last_and_next_session(tmp_path: Path) -> None:
+    text = (
+        "timezone: Asia/Tokyo\nschedule:\n  daily>: 07:00:00\n"
+        "+t:\n  echo>: ${session_time} ${last_session_date} ${next_session_time} "
+        "${session_tz_offset} ${session_unixtime} ${timezone}\n"
+    )
+    (tmp_path / "wf.dig").write_text(text)
+    loaded = load(tmp_path, "wf")
+    when = dt.datetime(2024, 3, 1, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    recorder = Recorder()
+    run(loaded, attempt_for(tmp_path, loaded, when, listener=recorder))
+    assert recorder.lines == [
+        "2024-03-01T00:00:00+09:00 2024-02-29 2024-03-02T00:00:00+09:00 +0900 1709218800 "
+        "Asia/Tokyo"
+    ]
+
+
+def test_py_stores_reach_later_tasks_and_exports_only_children(tmp_path: Path) -> None:
+    (tmp_path / "tasks.py").write_text(
+        "import digdag\n\n"
+        "def produce(n):\n"
+        "    digdag.env.store({'total': int(n) * 2})\n"
+        "    digdag.env.export({'only_children': 'yes'})\n"
+        "    digdag.env.add_subtask({'echo>': 'child sees ${only_children}'})\n"
+    )
+    text = "+p:\n  py>: tasks.produce\n  n: 21\n+q:\n  echo>: ${total} ${typeof only_children}\n"
+    root, rec = _run(tmp_path, text)
+    assert root.state is State.SUCCESS, root.children[0].error
+    assert rec.lines[-2:] == ["child sees yes", "42 undefined"]
