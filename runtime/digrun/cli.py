@@ -327,7 +327,7 @@ class Runner:
                 self.progress.message(
                     "INFO",
                     f"require>: {loaded.name} session {session_text(when)} "
-                    f"already ran (attempt {last.attempt_id}: {last.status})",
+                    f"already ran ({last.status})",
                 )
                 return last.status == "success"
             merged = {**self.params, **params}

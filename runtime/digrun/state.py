@@ -13,10 +13,12 @@ its result is replayed (its `^sub` is generated again, its stores reach later ta
 recorded during the attempt itself are not used by it (a group retry reruns its tasks).
 `digrun run -a` ignores the recorded results (and still records new ones).
 
-Durability: the database is in WAL mode with `synchronous=FULL`, and every state change is
-its own transaction (a task's SUCCESS and its result together), so a `kill -9` (or a power
-loss) loses at most the tasks that were running: a rerun
-executes no task whose success was recorded and loses no stored params.
+Durability: the database is in WAL mode and every state change is its own transaction (a
+task's SUCCESS and its result together). A task that ends is committed with
+`synchronous=FULL` (synced to disk); the other changes (ready, running...) with `NORMAL`
+(safe from a crash of digrun, not of the machine). So a `kill -9` (or a power loss) loses at
+most the tasks that were running: a rerun executes no task whose success was recorded and
+loses no stored params.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from digrun.operator import TaskResult
 JSON = Any
 DB_NAME = "digrun.sqlite3"
 DEFAULT_STATUS_DIR = Path(".digdag") / "digrun"
+_DONE_STATES = frozenset({"success", "error", "group_error", "canceled"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -153,6 +156,7 @@ class StateStore:
         except (OSError, sqlite3.Error) as exc:
             raise StateError(f"cannot open the state database in `{status_dir}`: {exc}") from None
         self.lock = threading.RLock()
+        self._durable = True
 
     # -- sessions and attempts --------------------------------------------------------------
     def start_attempt(
@@ -264,7 +268,11 @@ class StateStore:
         """Record a task's state and, for a successful operator task, its result (one
         committed transaction)."""
         error_text = None if error is None else json.dumps(error, ensure_ascii=False, default=str)
+        durable = state in _DONE_STATES
         with self.lock:
+            if durable != self._durable:
+                self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+                self._durable = durable
             self.db.execute("BEGIN")
             try:
                 self.db.execute(

@@ -19,7 +19,8 @@ class Require:
         name = ctx.command
         if not isinstance(name, str) or not name:
             raise ConfigError("Parameter '_command' is required but not set")
-        if "project_id" in ctx.params or "project_name" in ctx.params:
+        # `project_id` is also a built-in (this project's id, 1): only another one is refused
+        if "project_name" in ctx.params or ctx.params.get("project_id", 1) not in (1, "1"):
             raise ConfigError(
                 "digrun runs one project: project_id and project_name are not supported"
             )

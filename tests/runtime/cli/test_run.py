@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 
+import pytest
 from cli_helpers import digrun, normalize, write
+
+from digrun.cli import run_workflow
 
 WF = "+a:\n  echo>: hello\n+g:\n  +b:\n    echo>: b\n  +c:\n    fail>: broken\n+d:\n  echo>: d\n"
 HINTS = (
@@ -278,3 +283,53 @@ def test_dry_run_prints_the_tree_and_executes_nothing_with_effects(project: Path
     real = digrun(project, "run", "wf")
     assert "skipped" not in real.stdout  # a dry run records no results
     assert (project / "created.txt").exists()
+
+
+def test_require_runs_the_other_session_once(project: Path) -> None:
+    write(
+        project,
+        {
+            "main.dig": "+r:\n  require>: child\n+after:\n  count>: ran.txt\n",
+            "again.dig": "+r:\n  require>: child\n  rerun_on: all\n",
+            "child.dig": "+c:\n  count>: ran.txt\n",
+        },
+    )
+    first = digrun(project, "run", "main")
+    assert first.exit_code == 0, first.output
+    assert "TS [INFO] +child+c: started" in normalize(first.stdout)
+    assert (project / "ran.txt").read_text() == "+child+c\n+main+after\n"
+    second = digrun(project, "run", "main", "-a")
+    assert second.exit_code == 0
+    assert (
+        "[INFO] require>: child session 2024-02-29T00:00:00+00:00 already ran (success)"
+        in second.stdout
+    )
+    assert (project / "ran.txt").read_text() == "+child+c\n+main+after\n+main+after\n"
+    third = digrun(project, "run", "again")
+    assert third.exit_code == 0
+    assert (project / "ran.txt").read_text().splitlines()[-1] == "+child+c"
+
+
+def test_terminal_tree_fits_the_terminal(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(project, {"wf.dig": "+l:\n  loop>: 30\n  _do:\n    echo>: x\n+last:\n  fail>: no\n"})
+    monkeypatch.setenv("LINES", "10")
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = io.StringIO()
+    code = run_workflow("wf", project=str(project), session="2024-02-29", out=out, tty=True)
+    assert code == 1
+    final = out.getvalue()[out.getvalue().rindex("\x1b[J") + 3 :]
+    final = re.sub(r"\d+\.\ds", "T", final)
+    # failed tasks and their ancestors first, then what fits in order
+    assert final.endswith(
+        "+wf+l^sub+loop-29: x\n"
+        "+wf+last: no\n"
+        "x +wf  group_error T\n"
+        "  + +l  success T\n"
+        "    + ^sub  success T\n"
+        "      + +loop-0  success T\n"
+        "      + +loop-1  success T\n"
+        "      + +loop-2  success T\n"
+        "  x +last  error T\n"
+        "... 27 more tasks\n"
+    ), final
