@@ -341,3 +341,14 @@ def test_py_stores_reach_later_tasks_and_exports_only_children(tmp_path: Path) -
     root, rec = _run(tmp_path, text)
     assert root.state is State.SUCCESS, root.children[0].error
     assert rec.lines[-2:] == ["child sees yes", "42 undefined"]
+
+
+def test_dry_run_goes_on_past_values_that_stubbed_operators_would_store(tmp_path: Path) -> None:
+    root, rec = _run(
+        tmp_path,
+        "+s:\n  store>: {n: 1}\n+i:\n  if>: ${n > 0}\n  _do:\n    echo>: then\n+e:\n  echo>: end\n",
+        dry_run=True,
+    )
+    assert root.state is State.SUCCESS
+    assert rec.states["+wf+e"] is State.SUCCESS
+    assert any(line.startswith("dry run: not evaluated: ") for line in rec.lines)
