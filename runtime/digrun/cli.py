@@ -41,6 +41,7 @@ import dataclasses
 import datetime as dt
 import json
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
@@ -167,6 +168,7 @@ class AttemptListener:
         self.masker = masker
         self.dry_run = dry_run
         self.replayed: set[str] = set()
+        self.store_failed = False
 
     def task_changed(self, task: RTask) -> None:
         resumed = task.operator and task.full_name in self.replayed
@@ -174,18 +176,27 @@ class AttemptListener:
         if task.state is State.SUCCESS and task.operator and not self.dry_run:
             result = task.result or TaskResult()
         error = self.masker.mask_json(task.error) if task.error is not None else None
-        self.store.task_state(
-            self.record.attempt_id,
-            task.id,
-            task.full_name,
-            task.state.value,
-            task.started,
-            task.ended,
-            error,
-            resumed=resumed,
-            result=result,
-            session_id=self.record.session_id,
-        )
+        try:
+            self.store.task_state(
+                self.record.attempt_id,
+                task.id,
+                task.full_name,
+                task.state.value,
+                task.started,
+                task.ended,
+                error,
+                resumed=resumed,
+                result=result,
+                session_id=self.record.session_id,
+            )
+        except sqlite3.Error as exc:
+            if not self.store_failed:
+                self.store_failed = True
+                self.progress.message(
+                    "ERROR",
+                    f"cannot record task states in `{self.store.status_dir}` ({exc}): "
+                    "a rerun of this session may run succeeded tasks again",
+                )
         self.progress.changed(task, resumed=resumed)
         if task.state.done:
             self.logs.close(task.full_name)
@@ -426,7 +437,7 @@ def main() -> None:
     """Run Digdag workflows locally, as `digdag run` does."""
 
 
-@main.command("run")
+@main.command("run", short_help="Run a workflow (or one task's subtree) locally.")
 @click.argument("workflow")
 @click.argument("task", required=False)
 @click.option(
@@ -452,6 +463,7 @@ def main() -> None:
 @click.option(
     "-t",
     "--session",
+    "--session-time",
     "session",
     metavar="TIME",
     help='daily, hourly, schedule, last (default), "yyyy-MM-dd" or "yyyy-MM-dd HH:mm:ss".',
