@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from digrun.operator import Operator
-from digrun.operators import http, mail, pg, py, sh
+from digrun.operators import http, mail, pg, py, s3_wait, sh
 
 IO_OPERATORS: tuple[Operator, ...] = (
     sh.OPERATOR,
@@ -11,4 +11,5 @@ IO_OPERATORS: tuple[Operator, ...] = (
     http.OPERATOR,
     mail.OPERATOR,
     pg.OPERATOR,
+    s3_wait.OPERATOR,
 )

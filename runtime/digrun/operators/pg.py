@@ -263,7 +263,7 @@ class Connection:
 
     def __init__(self, settings: dict[str, Any]) -> None:
         try:
-            import psycopg
+            import psycopg  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             raise ConfigError(
                 "pg> needs the `psycopg` package: install it with `pip install 'digkit[pg]'`"
