@@ -46,7 +46,9 @@ DEFAULT_TASK_LIMIT = 1000  # Digdag's executor.task_max_run
 
 
 class Listener(Protocol):
-    """Receives what happens (called from the executor's thread only)."""
+    """Receives what happens. `task_changed` is called from the executor's thread,
+    `task_log` from worker threads too (and from a nested executor for `require>`): an
+    implementation must be thread-safe."""
 
     def task_changed(self, task: RTask) -> None:
         """`task` changed state."""
@@ -255,6 +257,10 @@ class Executor:
             if listener is not None:
                 listener.task_log(task, line)
 
+        secrets = attempt.secrets
+        scoped = getattr(secrets, "scoped", None)
+        if scoped is not None:  # `_secrets` remaps secret names for this task
+            secrets = scoped(evaluated.get("_secrets"))
         return OperatorContext(
             task_name=task.full_name,
             operator=kind,
@@ -263,7 +269,7 @@ class Executor:
             project_dir=attempt.project_dir,
             workdir=workdir,
             session=attempt.session,
-            secrets=attempt.secrets,
+            secrets=secrets,
             log=log,
             state=dict(task.poll_state),
             retry_count=task.retry_count,
