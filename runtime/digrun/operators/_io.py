@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from digrun.operator import Operator
-from digrun.operators import http, mail, pg, py, s3_wait, sh
+from digrun.operators import http, http_call, mail, pg, py, s3_wait, sh
 
 IO_OPERATORS: tuple[Operator, ...] = (
     sh.OPERATOR,
     py.OPERATOR,
     http.OPERATOR,
+    http_call.OPERATOR,
     mail.OPERATOR,
     pg.OPERATOR,
     s3_wait.OPERATOR,
