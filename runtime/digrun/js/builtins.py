@@ -721,8 +721,8 @@ def _n_to_string(interp: Interp, this: Value, args: list[Value]) -> Value:
         raise JSThrow("RangeError", "toString() radix must be between 2 and 36")
     if radix == 10 or x != x or math.isinf(x):
         return number_to_string(x)
-    if not x.is_integer():
-        raise Unsupported("`toString(radix)` of a fraction")
+    if not x.is_integer() or abs(x) > 2**53:
+        raise Unsupported("`toString(radix)` of a fraction or a number above 2^53")
     n = int(abs(x))
     digits = []
     r = int(radix)
@@ -1077,6 +1077,9 @@ _native(REGEXP_PROTO, "toString", lambda i, t, a: _this_regexp(t, "toString").te
 # ----------------------------------------------------------------------------- JSON
 
 
+_LONE = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
+
+
 def _json_quote(text: str) -> str:
     out = ['"']
     for ch in text:
@@ -1131,6 +1134,8 @@ def json_stringify(
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, str):
+            if _LONE.search(value):
+                raise Unsupported("`JSON.stringify` of a lone surrogate (engines differ)")
             return _json_quote(value)
         if isinstance(value, float):
             return number_to_string(value) if math.isfinite(value) else "null"

@@ -64,7 +64,7 @@ MS_PER_DAY = 86_400_000
 def days_from_civil(y: int, m: int, d: int) -> int:
     """Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12)."""
     y -= m <= 2
-    era = (y if y >= 0 else y - 399) // 400
+    era = y // 400
     yoe = y - era * 400
     mp = (m + 9) % 12
     doy = (153 * mp + 2) // 5 + d - 1
@@ -75,7 +75,7 @@ def days_from_civil(y: int, m: int, d: int) -> int:
 def civil_from_days(z: int) -> tuple[int, int, int]:
     """(year, month 1..12, day) of day number `z` (days since 1970-01-01)."""
     z += 719468
-    era = (z if z >= 0 else z - 146096) // 146097
+    era = z // 146097
     doe = z - era * 146097
     yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
     y = yoe + era * 400
@@ -236,7 +236,9 @@ class JSDate(Obj):
         return fields(self.t if utc else to_local(self.zone, self.t))
 
     def local(self, utc: bool) -> float:
-        return self.t if utc else to_local(self.zone, self.t)
+        if utc or self.t != self.t:
+            return self.t
+        return to_local(self.zone, self.t)
 
     def store(self, value: float, utc: bool) -> None:
         self.t = time_clip(value if utc else utc_from_local(self.zone, value))

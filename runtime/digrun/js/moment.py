@@ -95,7 +95,27 @@ DOW, DOY = 0, 6  # the English locale's week: starts on Sunday, week 1 contains 
 
 
 def _abs_floor(x: float) -> float:
-    return (math.ceil(x) or 0.0) if x < 0 else float(math.floor(x))
+    if x != x or math.isinf(x):
+        return x
+    return (float(math.ceil(x)) or 0.0) if x < 0 else float(math.floor(x))
+
+
+def _jfloor(x: float) -> float:
+    return x if x != x or math.isinf(x) else float(math.floor(x))
+
+
+def _jceil(x: float) -> float:
+    return x if x != x or math.isinf(x) else float(math.ceil(x))
+
+
+def _jtrunc(x: float) -> float:
+    return x if x != x or math.isinf(x) else float(math.trunc(x))
+
+
+def _div(x: float, y: float) -> float:
+    from digrun.js.interp import arithmetic
+
+    return arithmetic("/", x, y)
 
 
 def _to_int(value: Value) -> float:
@@ -117,6 +137,8 @@ def _abs_round(x: float) -> float:
 
 
 def _is_leap(year: float) -> bool:
+    if year != year or math.isinf(year):
+        return False
     y = int(year)
     return (y % 4 == 0 and y % 100 != 0) or y % 400 == 0
 
@@ -126,7 +148,7 @@ def _days_in_year(year: float) -> int:
 
 
 def _days_in_month(year: float, month: float) -> float:
-    if year != year or month != month:
+    if not (math.isfinite(year) and math.isfinite(month)):
         return math.nan
     mod_month = int(month) % 12
     y = year + (month - mod_month) / 12
@@ -176,19 +198,26 @@ def normalize_units(units: Value) -> str | None:
 class Moment(Obj):
     """A moment: `d` (a Date), `utc` (UTC mode) and `offset` (minutes, fixed-offset mode)."""
 
-    __slots__ = ("d", "input", "offset", "utc", "valid")
+    __slots__ = ("d", "input", "offset", "tzm", "utc", "valid")
     class_name = "Object"
 
     def __init__(self, d: JSDate, utc: bool, offset: float | None, valid: bool) -> None:
+        # `valid` is fixed when the moment is created (moment caches `_isValid` and copies it
+        # to clones); an invalid moment's Date is NaN.
         self.d = d
         self.utc = utc
         self.offset = offset
         self.valid = valid and d.t == d.t
+        if not self.valid:
+            d.t = math.nan
         self.input: Value = UNDEFINED
+        self.tzm: float | None = None
 
     def clone(self) -> Moment:
-        copy = Moment(JSDate(self.d.t, self.d.zone), self.utc, self.offset, self.valid)
+        copy = Moment(JSDate(self.d.t, self.d.zone), self.utc, self.offset, True)
+        copy.valid = self.valid
         copy.input = self.input
+        copy.tzm = self.tzm
         return copy
 
     def get(self, key: str) -> Value:
@@ -203,7 +232,7 @@ class Moment(Obj):
 
     # moment's get/set over the Date, in local or UTC mode
     def field(self, index: int) -> float:
-        if not self.valid:
+        if not self.valid or self.d.t != self.d.t:
             return math.nan
         return float(self.d.field_values(self.utc)[index])
 
@@ -401,7 +430,7 @@ def start_of(m: Moment, units: str | None) -> Moment:
     if units == "isoWeek":
         _set_iso_weekday(m, 1.0)
     if units == "quarter":
-        _set_month(m, math.floor(m.field(1) / 3) * 3.0)
+        _set_month(m, _jfloor(m.field(1) / 3) * 3.0)
     return m
 
 
@@ -455,9 +484,14 @@ def day_of_year(m: Moment) -> float:
 
 def week_of_year(m: Moment, dow: int, doy: int) -> tuple[int, int]:
     """(week, year) of moment's `weekOfYear`."""
+    if m.field(0) != m.field(0):
+        return math.nan, math.nan  # type: ignore[return-value]
     year = int(m.field(0))
     offset = _first_week_offset(year, dow, doy)
-    week = math.floor((day_of_year(m) - offset - 1) / 7) + 1
+    day = day_of_year(m)
+    if day != day:
+        return math.nan, math.nan  # type: ignore[return-value]
+    week = math.floor((day - offset - 1) / 7) + 1
     if week < 1:
         return week + _weeks_in_year(year - 1, dow, doy), year - 1
     if week > _weeks_in_year(year, dow, doy):
@@ -548,6 +582,7 @@ def _from_array(interp: Interp, a: list[float | None], utc: bool, tzm: float | N
     if tzm is not None and t == t:
         t = time_clip(t - tzm * 60000)
     m = Moment(JSDate(t, zone), utc, None, _in_range(checked))
+    m.tzm = tzm
     if next_day:
         _add_subtract(m, 0.0, 1.0, 0.0, 1)
     return m
@@ -671,7 +706,9 @@ def _from_rfc2822(interp: Interp, text: str, utc: bool) -> Moment | None:
         tzm = (hm - minutes) / 100 * 60 + minutes
     t = make_date(make_day(parts[0], parts[1], parts[2]), make_time(*parts[3:]))
     t = time_clip(t - tzm * 60000)
-    return Moment(JSDate(t, interp.env.zone), utc, None, True)
+    result = Moment(JSDate(t, interp.env.zone), utc, None, True)
+    result.tzm = tzm
+    return result
 
 
 # Non-strict parse regexes of the format tokens (moment's addRegexToken, first pattern).
@@ -924,7 +961,7 @@ def create(interp: Interp, args: list[Value], utc: bool) -> Moment:
 
 
 def _zero_fill(number: float, length: int, force_sign: bool = False) -> str:
-    text = str(int(abs(number)))
+    text = _num(abs(number))
     sign = "" if number >= 0 else "-"
     if number >= 0 and force_sign:
         sign = "+"
@@ -1039,6 +1076,8 @@ def format_moment(m: Moment, fmt: str) -> str:
     """moment's `formatMoment`."""
     if not m.valid:
         return "Invalid date"
+    if m.d.t != m.d.t:
+        raise Unsupported("formatting a moment whose date became invalid")
     out: list[str] = []
     for match in _FORMATTING.finditer(expand_format(fmt)):
         token = match.group(0)
@@ -1120,7 +1159,7 @@ def _value_of(interp: Interp, this: Value, args: list[Value]) -> Value:
 
 @_method("unix")
 def _unix(interp: Interp, this: Value, args: list[Value]) -> Value:
-    return float(math.floor(_this(this).value_of() / 1000)) if _this(this).valid else math.nan
+    return _jfloor(_this(this).value_of() / 1000)
 
 
 @_method("toDate")
@@ -1202,10 +1241,14 @@ def _utc_offset(interp: Interp, this: Value, args: list[Value]) -> Value:
 @_method("parseZone")
 def _parse_zone(interp: Interp, this: Value, args: list[Value]) -> Value:
     m = _this(this)
+    if not m.valid:
+        return m
+    if m.tzm is not None:
+        return set_offset(m, m.tzm)
     if isinstance(m.input, str):
         tz = offset_from_string(_OFFSET, m.input)
         if tz is not None:
-            return set_offset(m, tz)
+            return set_offset(m, tz * 60 if abs(tz) < 16 else tz)
         return set_offset(m, 0.0, True)
     return m
 
@@ -1358,7 +1401,7 @@ for _name in ("week", "weeks"):
 for _name in ("isoWeek", "isoWeeks"):
     _simple_getset(_name, _iso_week, _set_iso_week)
 for _name in ("quarter", "quarters"):
-    _simple_getset(_name, lambda m: float(math.ceil((m.field(1) + 1) / 3)), _set_quarter)
+    _simple_getset(_name, lambda m: _jceil((m.field(1) + 1) / 3), _set_quarter)
 _simple_getset("weekYear", lambda m: float(week_of_year(m, DOW, DOY)[1]), _no_set("weekYear"))
 _simple_getset("isoWeekYear", lambda m: float(week_of_year(m, 1, 4)[1]), _no_set("isoWeekYear"))
 _simple_getset(
@@ -1485,12 +1528,13 @@ def _month_diff(a: Moment, b: Moment) -> float:
     if b.value_of() - anchor.value_of() < 0:
         anchor2 = a.clone()
         _add_subtract(anchor2, 0.0, 0.0, whole - 1, 1)
-        adjust = (b.value_of() - anchor.value_of()) / (anchor.value_of() - anchor2.value_of())
+        adjust = _div(b.value_of() - anchor.value_of(), anchor.value_of() - anchor2.value_of())
     else:
         anchor2 = a.clone()
         _add_subtract(anchor2, 0.0, 0.0, whole + 1, 1)
-        adjust = (b.value_of() - anchor.value_of()) / (anchor2.value_of() - anchor.value_of())
-    return -(whole + adjust) or 0.0
+        adjust = _div(b.value_of() - anchor.value_of(), anchor2.value_of() - anchor.value_of())
+    result = -(whole + adjust)
+    return result if result == result and result != 0 else 0.0
 
 
 @_method("diff")
@@ -1572,9 +1616,8 @@ def _extreme(pick_max: bool) -> Native:
             return _now_moment(interp, False)
         best = moments[0]
         for cand in moments[1:]:
-            if not cand.valid or (
-                cand.value_of() > best.value_of() if pick_max else cand.value_of() < best.value_of()
-            ):
+            kind = "isAfter" if pick_max else "isBefore"
+            if not cand.valid or _compare_moments(kind, cand, best, "millisecond"):
                 best = cand
         return best
 

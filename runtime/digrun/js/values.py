@@ -170,7 +170,10 @@ class Native(Function):
         self.constructor = constructor
 
     def call(self, interp: Interp, this: Value, args: list[Value]) -> Value:
-        return self.impl(interp, this, args)
+        result = self.impl(interp, this, args)
+        if type(result) is int:  # a Python int must never leak into JavaScript values
+            return float(result)
+        return result
 
     def construct(self, interp: Interp, args: list[Value]) -> Value:
         if self.constructor is None:
