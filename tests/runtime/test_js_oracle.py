@@ -317,12 +317,33 @@ def gen_date(rng: random.Random) -> str:
     ])  # fmt: skip
 
 
+def gen_misc(rng: random.Random) -> str:
+    a, b = rng.choice(ATOMS), rng.choice(ATOMS)
+    k = rng.randint(0, 12)
+    return rng.choice([
+        f"(function(a, b){{ var c = a + b; return [c, typeof c, c * 2] }})({a}, {b})",
+        f"(function f(n){{ return n <= 1 ? 1 : n * f(n - 1) }})({k})",
+        f"(function(){{ var x = {a}; x += {b}; return x }})()",
+        f"(function(){{ var i = {k}; i++; ++i; i--; return [i, i << 2, i >>> 1, -i >> 1] }})()",
+        f"(function(o){{ o.k = {a}; delete o.a; return o }})({{a: 1, b: {b}}})",
+        f"(function(){{ return arguments.length + ':' + arguments[1] }})({a}, {b})",
+        f"this.s + this['n']", f"typeof nothere", f"nothere", f"nul.x", f"obj.zz.y",
+        f"s.nope()", f"n()", f"{a}.toString()", f"({a} + '').length",
+        f"[{a}, {b}].sort()", f"[{a}, {b}].indexOf({b})", f"{a} in obj", f"String({a}) < String({b})",
+        f"({a} instanceof Array) + ':' + ({a} instanceof Object)",
+        f"Object.prototype.toString.call({a})", f"hasOwnProperty('s')", f"toString()",
+        f"[1, 2, 3].map(function(v){{ return this.n + v }}, obj)",
+        f"JSON.stringify([{a}].concat([{b}]).map(function(x){{ return [typeof x, x] }}))",
+    ])  # fmt: skip
+
+
 GENERATORS: list[tuple[str, Callable[[random.Random], str], int]] = [
     ("values", gen_value, 3500),
     ("strings", gen_string_method, 2000),
     ("arrays", gen_array_method, 1000),
     ("numbers", gen_number, 1500),
     ("json", gen_json, 700),
+    ("misc", gen_misc, 800),
 ]
 ZONES = [
     "UTC", "Asia/Tokyo", "America/Los_Angeles", "Europe/Berlin", "Australia/Sydney",

@@ -1662,6 +1662,35 @@ ARRAY_FN.props["isArray"] = Native("isArray", lambda i, t, a: isinstance(arg(a, 
 OBJECT_FN = _global("Object", _object_fn, lambda i, a: _object_fn(i, UNDEFINED, a))
 OBJECT_FN.props["keys"] = Native("keys", _object_keys)
 REGEXP_FN = _global("RegExp", _regexp_fn, lambda i, a: _regexp_fn(i, UNDEFINED, a))
+
+
+class Prototype(Obj):
+    """A built-in prototype object (`Object.prototype`, `Array.prototype`, ...)."""
+
+    __slots__ = ("members", "name")
+
+    def __init__(self, name: str, members: dict[str, Value]) -> None:
+        self.name = name
+        self.members = members
+
+    def get(self, key: str) -> Value:
+        if key in self.members:
+            return self.members[key]
+        return super().get(key)
+
+    def default_value(self, hint: str, interp: Interp | None) -> Value:
+        raise Unsupported(f"converting `{self.name}.prototype` to a primitive")
+
+
+for _fn, _members in (
+    (OBJECT_FN, OBJECT_PROTO),
+    (ARRAY_FN, ARRAY_PROTO),
+    (STRING_FN, STRING_PROTO),
+    (NUMBER_FN, NUMBER_PROTO),
+    (BOOLEAN_FN, BOOLEAN_PROTO),
+    (REGEXP_FN, REGEXP_PROTO),
+):
+    _fn.props["prototype"] = Prototype(_fn.name, _members)
 OBJECT_PROTO["constructor"] = OBJECT_FN
 STRING_PROTO["constructor"] = STRING_FN
 NUMBER_PROTO["constructor"] = NUMBER_FN
