@@ -327,12 +327,13 @@ def gen_misc(rng: random.Random) -> str:
         f"(function(){{ var i = {k}; i++; ++i; i--; return [i, i << 2, i >>> 1, -i >> 1] }})()",
         f"(function(o){{ o.k = {a}; delete o.a; return o }})({{a: 1, b: {b}}})",
         f"(function(){{ return arguments.length + ':' + arguments[1] }})({a}, {b})",
-        f"this.s + this['n']", f"typeof nothere", f"nothere", f"nul.x", f"obj.zz.y",
-        f"s.nope()", f"n()", f"{a}.toString()", f"({a} + '').length",
-        f"[{a}, {b}].sort()", f"[{a}, {b}].indexOf({b})", f"{a} in obj", f"String({a}) < String({b})",
+        "this.s + this['n']", "typeof nothere", "nothere", "nul.x", "obj.zz.y",
+        "s.nope()", "n()", f"{a}.toString()", f"({a} + '').length",
+        f"[{a}, {b}].sort()", f"[{a}, {b}].indexOf({b})", f"{a} in obj",
+        f"String({a}) < String({b})",
         f"({a} instanceof Array) + ':' + ({a} instanceof Object)",
-        f"Object.prototype.toString.call({a})", f"hasOwnProperty('s')", f"toString()",
-        f"[1, 2, 3].map(function(v){{ return this.n + v }}, obj)",
+        f"Object.prototype.toString.call({a})", "hasOwnProperty('s')", "toString()",
+        "[1, 2, 3].map(function(v){ return this.n + v }, obj)",
         f"JSON.stringify([{a}].concat([{b}]).map(function(x){{ return [typeof x, x] }}))",
     ])  # fmt: skip
 

@@ -1682,7 +1682,7 @@ class Prototype(Obj):
         raise Unsupported(f"converting `{self.name}.prototype` to a primitive")
 
 
-for _fn, _members in (
+for _ctor, _members in (
     (OBJECT_FN, OBJECT_PROTO),
     (ARRAY_FN, ARRAY_PROTO),
     (STRING_FN, STRING_PROTO),
@@ -1690,7 +1690,7 @@ for _fn, _members in (
     (BOOLEAN_FN, BOOLEAN_PROTO),
     (REGEXP_FN, REGEXP_PROTO),
 ):
-    _fn.props["prototype"] = Prototype(_fn.name, _members)
+    _ctor.props["prototype"] = Prototype(_ctor.name, _members)
 OBJECT_PROTO["constructor"] = OBJECT_FN
 STRING_PROTO["constructor"] = STRING_FN
 NUMBER_PROTO["constructor"] = NUMBER_FN
