@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import op_services
-import op_smtp
-import op_web
 import pytest
-from op_harness import Harness
-from op_smtp import SmtpServer
-from op_web import WebServer
+
+from . import op_services, op_smtp, op_web
+from .op_harness import Harness
+from .op_smtp import SmtpServer
+from .op_web import WebServer
 
 
 @pytest.fixture

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from op_harness import Harness
-from op_web import WebServer
 
 from digrun.operator import CommandError, Poll, TaskError, TaskResult
 from digrun.operators.http_call import OPERATOR as HTTP_CALL
+
+from .op_harness import Harness
+from .op_web import WebServer
 
 WORKFLOW = {
     "_export": {"greeting": "hi"},

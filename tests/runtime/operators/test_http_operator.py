@@ -6,11 +6,12 @@ import json
 import socket
 
 import pytest
-from op_harness import Harness
-from op_web import WebServer
 
 from digrun.operator import ConfigError, Poll, TaskError, TaskResult
 from digrun.operators.http import OPERATOR as HTTP
+
+from .op_harness import Harness
+from .op_web import WebServer
 
 
 def status_store(status: int, content: str | None = None) -> TaskResult:

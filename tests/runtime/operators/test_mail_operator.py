@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from op_harness import Harness
-from op_smtp import PASSWORD, USER, SmtpServer, free_port
 
 from digrun.operator import ConfigError, TaskError, TaskResult
 from digrun.operators.mail import OPERATOR as MAIL
+
+from .op_harness import Harness
+from .op_smtp import PASSWORD, USER, SmtpServer, free_port
 
 
 def base(smtp: SmtpServer, **extra: Any) -> dict[str, Any]:

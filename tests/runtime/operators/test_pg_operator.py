@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from op_harness import Harness
-from op_services import Postgres
 
 from digrun.operator import ConfigError, Poll, TaskError, TaskResult
 from digrun.operators.pg import OPERATOR as PG
 from digrun.operators.pg import java_double, java_timestamp
+
+from .op_harness import Harness
+from .op_services import Postgres
 
 psycopg = pytest.importorskip("psycopg")
 _numbers = itertools.count()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 
 import pytest
-from op_harness import Harness
 
 from digrun.operator import CommandError, ConfigError, TaskResult
 from digrun.operators.py import OPERATOR as PY
+
+from .op_harness import Harness
 
 TASKS = """
 import digdag

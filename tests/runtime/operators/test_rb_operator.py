@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from op_harness import Harness
 
 from digrun.operator import CommandError, ConfigError, TaskResult
 from digrun.operators.rb import OPERATOR as RB
+
+from .op_harness import Harness
 
 needs_ruby = pytest.mark.skipif(shutil.which("ruby") is None, reason="ruby is not installed")
 

@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from op_harness import Harness
-from op_services import SeaweedFS, free_port
 
 from digrun.operator import ConfigError, Poll, TaskError, TaskResult
 from digrun.operators.s3_wait import OPERATOR as S3_WAIT
+
+from .op_harness import Harness
+from .op_services import SeaweedFS, free_port
 
 boto3 = pytest.importorskip("boto3")
 _numbers = itertools.count()

@@ -7,10 +7,11 @@ import threading
 import time
 
 import pytest
-from op_harness import Harness
 
 from digrun.operator import CommandError, ConfigError, TaskError, TaskResult
 from digrun.operators.sh import OPERATOR as SH
+
+from .op_harness import Harness
 
 
 def test_runs_in_workdir_and_logs_each_line(harness: Harness) -> None:
@@ -137,14 +138,14 @@ def test_output_is_streamed_as_it_comes(harness: Harness) -> None:
 
 def test_cancel_kills_the_process_group(harness: Harness) -> None:
     marker = harness.project / "survived"
-    ctx = harness.ctx("sh", f"(sleep 2; touch {marker}) & sleep 30")
+    ctx = harness.ctx("sh", f"(sleep 1; touch {marker}) & sleep 30")
     timer = threading.Timer(0.3, ctx.cancel.set)
     timer.start()
     started = time.monotonic()
     with pytest.raises(TaskError, match=r"^Task was cancelled$"):
         SH.run(ctx)
     assert time.monotonic() - started < 5
-    time.sleep(2.2)
+    time.sleep(1.2)
     assert not marker.exists()
 
 
