@@ -136,3 +136,25 @@ def test_pathological_inputs_fail_fast(text: str) -> None:
 def test_evaluate_and_conversions() -> None:
     assert evaluate("[n, s, obj, null]", PARAMS, timezone="UTC") == [1, "1", {"a": 1}, None]
     assert from_js(to_js({"a": [1, 2.5, "😀", None, True]})) == {"a": [1, 2.5, "😀", None, True]}
+
+
+TOKENS = [
+    "a", "s", "obj", "list", "n", "x", "1", "0", "'q'", "(", ")", "[", "]", "{", "}", ".", ",",
+    "+", "-", "*", "/", "%", "==", "===", "!", "?", ":", "&&", "||", "typeof", "new", "function",
+    "return", ";", "=", "+=", "++", "length", "map", "join", "split", "replace", "/a/g", "Math",
+    "JSON", "stringify", "parse", "moment", "format", "add", "'days'", "Date", "this", "null",
+    "undefined", "in", "instanceof", "void", "delete", "var", "1e400", "NaN", "'${'", "$$",
+    "'2016-01-01'", "toFixed", "sort", "concat", "utc", "startOf", "diff", "isValid",
+]  # fmt: skip
+
+
+def test_random_token_soup_never_crashes() -> None:
+    import random
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        expr = " ".join(rng.choice(TOKENS) for _ in range(rng.randint(1, 12)))
+        try:
+            render("${" + expr + "}", {**PARAMS, "a": [3, 1, 2]}, timezone="Europe/Berlin")
+        except EvalError as exc:
+            assert exc.error != "InternalError", (expr, exc.message)

@@ -51,8 +51,8 @@ class EvalError(Exception):
     """A template failed: `message` is Digdag's text for it.
 
     `error` is the JavaScript error class (`ReferenceError`, `TypeError`, `SyntaxError`,
-    `RangeError`, ...) or None when digrun does not implement what the expression uses;
-    `detail` is the part in parentheses.
+    `RangeError`, ...), None when digrun does not implement what the expression uses, or
+    `InternalError` for a bug in digrun; `detail` is the part in parentheses.
     """
 
     def __init__(self, text: str, error: str | None, detail: str) -> None:
@@ -145,3 +145,7 @@ def _guard(text: str, action: Any) -> Any:
         raise EvalError(text, "RangeError", detail) from None
     except MemoryError:
         raise EvalError(text, None, "digrun ran out of memory evaluating it") from None
+    except (ArithmeticError, LookupError, ValueError, TypeError, AttributeError) as exc:
+        # a bug in digrun, not in the expression: still an EvalError, never a traceback
+        detail = f"internal error in digrun's JavaScript evaluator ({exc!r}); please report it"
+        raise EvalError(text, "InternalError", detail) from None

@@ -605,10 +605,7 @@ class Interp:
                 return True
             if isinstance(obj, JSArray) and INDEX.fullmatch(key):
                 if int(key) < len(obj.items):
-                    obj.items[int(key)] = UNDEFINED  # a hole reads as undefined
-                    if int(key) == len(obj.items) - 1:
-                        pass
-                    raise Unsupported("deleting an array element (a hole)")
+                    raise Unsupported("deleting an array element (it leaves a hole)")
                 return True
             raise Unsupported("`delete` on this value")
         if isinstance(target, n.Identifier):
