@@ -679,6 +679,17 @@ def _j_equals_ignore_case(interp: Interp, this: Value, args: list[Value]) -> Val
     )
 
 
+def _java_method(name: str, arities: tuple[int, ...], impl: Impl) -> None:
+    """Register a Java String method: Java overloads are chosen by argument count."""
+
+    def checked_impl(interp: Interp, this: Value, args: list[Value]) -> Value:
+        if len(args) not in arities:
+            raise Unsupported(f"the Java String method `{name}` with {len(args)} arguments")
+        return impl(interp, this, args)
+
+    JAVA_STRING[name] = Native(name, checked_impl)
+
+
 _native(JAVA_STRING, "replaceAll", _j_replace(False))
 _native(JAVA_STRING, "replaceFirst", _j_replace(True))
 _native(JAVA_STRING, "matches", _j_matches)
@@ -699,6 +710,15 @@ _native(JAVA_STRING, "equals", _j_equals)
 _native(JAVA_STRING, "equalsIgnoreCase", _j_equals_ignore_case)
 _native(JAVA_STRING, "isEmpty", lambda i, t, a: _java_string(t, "isEmpty") == "")
 _native(JAVA_STRING, "repeat", _j_repeat)
+_JAVA_ARITIES = {
+    "replaceAll": (2,), "replaceFirst": (2,), "matches": (1,), "contains": (1,),
+    "startsWith": (1, 2), "endsWith": (1,), "equals": (1,), "equalsIgnoreCase": (1,),
+    "isEmpty": (0,), "repeat": (1,),
+}  # fmt: skip
+for _name, _arities in _JAVA_ARITIES.items():
+    _plain = JAVA_STRING[_name]
+    assert isinstance(_plain, Native)
+    _java_method(_name, _arities, _plain.impl)
 
 
 # -------------------------------------------------------------------- Number methods
