@@ -65,11 +65,9 @@ from digrun.js.values import (
     to_int32,
     to_integer,
     to_number,
-    to_primitive,
     to_string,
     to_uint32,
     truthy,
-    type_of,
 )
 
 if TYPE_CHECKING:
@@ -1724,5 +1722,3 @@ from digrun.js import moment as _moment  # noqa: E402
 
 GLOBALS["Date"] = _dates.DATE_FN
 GLOBALS["moment"] = _moment.MOMENT_FN
-
-__all__ += ["to_primitive", "type_of"]

@@ -29,7 +29,6 @@ from digrun.js.values import (
     JSThrow,
     Native,
     Obj,
-    Undefined,
     Unsupported,
     Value,
     to_integer,
@@ -433,5 +432,3 @@ DATE_FN.props["now"] = Native("now", lambda i, t, a: i.env.now_ms())
 DATE_FN.props["UTC"] = Native("UTC", _utc)
 DATE_FN.props["parse"] = Native("parse", _parse)
 DATE_PROTO["constructor"] = DATE_FN
-
-__all__ += ["Undefined"]

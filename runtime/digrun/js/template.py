@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 from diglang.expr import nodes as n
 from diglang.expr.parse import parse_expression
-from digrun.js.values import UNDEFINED, Function, Undefined, Value
+from digrun.js.values import Function, Undefined, Value
 
-__all__ = ["Part", "scan"]
+__all__ = ["Part", "render_value", "scan", "syntax_problem"]
 
 _OPENING = re.compile(r"\$\{(?![a-z]+:)[\s\S]")
 
@@ -108,6 +108,3 @@ def render_value(interp: object, value: Value) -> str:
         return "undefined"
     text = json_stringify(interp, value)
     return "undefined" if text is None else text
-
-
-__all__ += ["UNDEFINED", "render_value", "syntax_problem"]
