@@ -30,10 +30,10 @@ from email.message import Message
 
 from digrun.operator import CommandError, OperatorContext, TaskError, TaskResult
 from digrun.operators import call
+from digrun.operators._http_client import Response
 from digrun.operators._support import get_str, with_defaults
 from digrun.operators.http import (
     MAX_STORED_CONTENT,
-    Response,
     build_request,
     execute,
     java_length,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from digrun.operator import ConfigError, Poll, TaskError, TaskResult
+from digrun.operators._pg_results import java_double, java_timestamp
 from digrun.operators.pg import OPERATOR as PG
-from digrun.operators.pg import java_double, java_timestamp
 
 from .op_harness import Harness
 from .op_services import Postgres
