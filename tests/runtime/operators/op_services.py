@@ -133,8 +133,20 @@ class SeaweedFS:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _can_write(endpoint: str) -> bool:
+    """Whether an anonymous PUT of a bucket and an object succeeds."""
+    try:
+        for path, body in (("/digrun-ready", b""), ("/digrun-ready/probe", b"ok")):
+            request = urllib.request.Request(endpoint + path, data=body, method="PUT")
+            with urllib.request.urlopen(request, timeout=2):
+                pass
+    except OSError:
+        return False
+    return True
+
+
 def start_seaweedfs() -> SeaweedFS:
-    """`weed mini` on loopback with every port chosen free; waits until S3 answers."""
+    """`weed mini` on loopback with every port chosen free; waits until it stores objects."""
     weed = weed_binary()
     root = Path(tempfile.mkdtemp(prefix="digrun-s3-"))
     s3_port = free_port()
@@ -161,20 +173,16 @@ def start_seaweedfs() -> SeaweedFS:
     log = open(root / "weed.log", "wb")  # noqa: SIM115 - handed to the process
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     endpoint = f"http://127.0.0.1:{s3_port}"
+    server = SeaweedFS(endpoint, root, process)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    # Ready when an object can be written (the volume server comes up after the S3 port).
+    while not _can_write(endpoint):
         if process.poll() is not None:
             tail = (root / "weed.log").read_text(errors="replace")[-800:]
             shutil.rmtree(root, ignore_errors=True)
             raise Unavailable(f"`weed mini` exited with code {process.returncode}: {tail}")
-        try:
-            with urllib.request.urlopen(endpoint + "/", timeout=1):
-                break
-        except urllib.error.HTTPError:
-            break  # S3 answers (an error document for anonymous access is fine)
-        except OSError:
-            time.sleep(0.1)
-    else:
-        SeaweedFS(endpoint, root, process).stop()
-        raise Unavailable("`weed mini` did not answer on its S3 port within 30 s")
-    return SeaweedFS(endpoint, root, process)
+        if time.monotonic() > deadline:
+            server.stop()
+            raise Unavailable("`weed mini` could not store an object within 30 s")
+        time.sleep(0.1)
+    return server
