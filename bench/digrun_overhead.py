@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -69,17 +71,53 @@ def measure(tasks: int) -> tuple[int, float, float]:
         return len(result.walk()), elapsed, peak
 
 
+def measure_cli(tasks: int) -> tuple[float, float]:
+    """(seconds, peak RSS MiB) of `digrun run` on the same workflow, output to a pipe."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "wf.dig").write_text(workflow(tasks))
+        digrun = Path(sys.executable).parent / "digrun"
+        command = [str(digrun), "run", "wf", "--project", tmp, "--session", "2024-01-01"]
+        command += ["--max-task-threads", "1", "--task-limit", str(tasks * 2)]
+        # a fresh measuring process, so that the peak is this run's alone
+        probe = (
+            "import resource, subprocess, sys; "
+            "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+            "done.returncode and sys.stderr.write(done.stdout[-2000:] + done.stderr[-2000:]); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+            "sys.exit(done.returncode)"
+        )
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *command], capture_output=True, text=True, check=False
+        )
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"digrun run failed:\n{done.stderr}")
+        peak = int(done.stdout.split()[-1])
+        return elapsed, peak / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,5000,10000")
     args = parser.parse_args()
     print(f"{'tasks':>7} {'seconds':>8} {'ms/task':>8} {'peak MiB':>9} {'KiB/task':>9}")
-    for size in (int(s) for s in args.sizes.split(",")):
+    sizes = [int(s) for s in args.sizes.split(",")]
+    counts = {}
+    for size in sizes:
         count, seconds, peak = measure(size)
+        counts[size] = count
         print(
             f"{count:>7} {seconds:>8.2f} {seconds / count * 1000:>8.3f} {peak:>9.1f} "
             f"{peak * 1024 / count:>9.2f}"
         )
+    print("\n`digrun run` (process start, SQLite state, task logs, progress to a pipe):")
+    print(f"{'tasks':>7} {'seconds':>8} {'ms/task':>8} {'RSS MiB':>9}")
+    for size in sizes:
+        seconds, rss = measure_cli(size)
+        count = counts[size]
+        print(f"{count:>7} {seconds:>8.2f} {seconds / count * 1000:>8.3f} {rss:>9.1f}")
 
 
 if __name__ == "__main__":
