@@ -19,6 +19,7 @@ run: $(STAMP)
 	$(BIN)/digfmt --check examples/ecommerce
 	$(BIN)/diglint examples/ecommerce
 	$(BIN)/digtree examples/ecommerce
+	$(BIN)/digrun run main.dig --project examples/ecommerce --session 2024-06-01 --dry-run
 
 test: lint typecheck pytest vscode
 
