@@ -62,3 +62,20 @@ def test_same_graph_on_every_corpus_and_fixture_file() -> None:
 def test_deep_nesting_never_reaches_the_c_stack(text: str) -> None:
     doc = parse(text)  # the pure composer takes these; a crash here would kill the process
     assert doc.source.text == text
+
+
+def test_deep_nesting_is_a_diagnostic_whatever_the_recursion_limit() -> None:
+    # digrun's expression interpreter raises the limit; deep documents then get further
+    import sys
+
+    from diglang.check import check
+
+    text = "".join("  " * i + f"k{i}:\n" for i in range(3000))
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 8000))
+    try:
+        doc = parse(text)
+        check(doc)
+    finally:
+        sys.setrecursionlimit(old)
+    assert [d.message for d in doc.diagnostics] == ["the document is nested too deeply to load"]

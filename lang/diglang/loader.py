@@ -89,7 +89,11 @@ def load_root(
         return None
     if node is None:
         return None
-    return ValueBuilder(source, ctx).build(node)
+    try:
+        return ValueBuilder(source, ctx).build(node)
+    except RecursionError:  # deeper than the interpreter's recursion limit allows
+        ctx.report("yaml-syntax", Span(0, 0), "the document is nested too deeply to load", source)
+        return None
 
 
 class ValueBuilder:

@@ -7,11 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli_helpers import write
 from click.testing import CliRunner
 from syrupy.assertion import SnapshotAssertion
 
 from digrun.cli import main
+
+from .cli_helpers import write
 
 WORKFLOW = Path(__file__).with_name("graph_wf.dig")
 

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from cli_helpers import normalize, write
+from .cli_helpers import normalize, write
 
 DIGRUN = [sys.executable, "-c", "from digrun.cli import main; main()"]
 

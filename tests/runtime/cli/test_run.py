@@ -9,9 +9,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from cli_helpers import digrun, normalize, write
 
 from digrun.cli import run_workflow
+
+from .cli_helpers import digrun, normalize, write
 
 WF = "+a:\n  echo>: hello\n+g:\n  +b:\n    echo>: b\n  +c:\n    fail>: broken\n+d:\n  echo>: d\n"
 HINTS = (

@@ -7,10 +7,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from cli_helpers import digrun, normalize, write
 
 from digrun.logs import log_file_name
 from digrun.secrets import LocalSecrets, Masker, SecretsError, env_name, remap
+
+from .cli_helpers import digrun, normalize, write
 
 SECRET = "s3cr3t-Value"
 
