@@ -282,15 +282,19 @@ class Executor:
 
     def params_of(self, task: RTask) -> dict[str, JSON]:
         """The merged, not yet evaluated params of an operator task (§6.1)."""
+        params = self._arriving(task)
+        params = P.merge(params, self._builtins(task, params))
+        local = {k: v for k, v in task.config.items() if k not in ("_export", "_check", "_error")}
+        return P.merge(params, local)
+
+    def _arriving(self, task: RTask) -> dict[str, JSON]:
+        """What `task` starts from: its parent's params for children, what its upstream
+        siblings (and everything below them) stored, and its own `_export`."""
         params = self._inherited(task.parent) if task.parent is not None else self._base()
         for store, reset in upstream_updates(task):
             params = P.apply_store(params, store, reset)
         export = task.config.get("_export")
-        if isinstance(export, dict):
-            params = P.merge(params, export)
-        params = P.merge(params, self._builtins(task, params))
-        local = {k: v for k, v in task.config.items() if k not in ("_export", "_check", "_error")}
-        return P.merge(params, local)
+        return P.merge(params, export) if isinstance(export, dict) else params
 
     def _evaluated_params(self, task: RTask) -> dict[str, JSON]:
         tz = self.attempt.session.timezone
@@ -315,12 +319,7 @@ class Executor:
         export (static and runtime) and its stores."""
         if task._inherited is not None:
             return task._inherited
-        params = self._inherited(task.parent) if task.parent is not None else self._base()
-        for store, reset in upstream_updates(task):
-            params = P.apply_store(params, store, reset)
-        export = task.config.get("_export")
-        if isinstance(export, dict):
-            params = P.merge(params, export)
+        params = self._arriving(task)
         if task.export_params:
             params = P.merge(params, task.export_params)
         if task.store is not None:
