@@ -352,3 +352,28 @@ def test_dry_run_goes_on_past_values_that_stubbed_operators_would_store(tmp_path
     assert root.state is State.SUCCESS
     assert rec.states["+wf+e"] is State.SUCCESS
     assert any(line.startswith("dry run: not evaluated: ") for line in rec.lines)
+
+
+def test_retry_intervals_follow_digdag() -> None:
+    from digrun.executor import _retry_delay
+
+    exponential = {"limit": 6, "interval": 1, "max_interval": 2, "interval_type": "exponential"}
+    assert [_retry_delay(exponential, done) for done in range(7)] == [1, 2, 2, 2, 2, 2, None]
+    assert [_retry_delay({"limit": 2, "interval": 5}, d) for d in range(3)] == [5, 5, None]
+    assert [_retry_delay("2", d) for d in range(3)] == [0, 0, None]
+    assert _retry_delay("${n}", 0, group=True) is None  # ignored on a group, as Digdag does
+
+
+def test_wait_polls_until_the_time_is_up(tmp_path: Path) -> None:
+    import time
+
+    started = time.monotonic()
+    root, rec = _run(
+        tmp_path,
+        "+w:\n  wait>: 1s\n+b:\n  wait>: 1s\n  blocking: true\n+bad:\n  wait>: soon\n",
+    )
+    assert time.monotonic() - started >= 2.0
+    assert rec.states["+wf+w"] is State.SUCCESS and rec.states["+wf+b"] is State.SUCCESS
+    assert rec.states["+wf+bad"] is State.ERROR
+    assert root.children[2].error is not None
+    assert "must be a duration" in root.children[2].error["message"]
