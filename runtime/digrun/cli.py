@@ -52,9 +52,7 @@ from typing import Any, NoReturn, TextIO
 
 import click
 
-from diglang.parse import parse_file
 from diglang.schedule import zone_of
-from diglang.values import to_plain
 from digrun import graph as graph_mod
 from digrun import run as run_mod
 from digrun.executor import Attempt
@@ -62,7 +60,7 @@ from digrun.logs import TaskLogs
 from digrun.operator import ConfigError, TaskResult
 from digrun.progress import Progress, make_progress
 from digrun.run import Loaded, LoadError, attempt_for, load, session_time
-from digrun.secrets import LocalSecrets, Masker, SecretsError
+from digrun.secrets import LocalSecrets, Masker, SecretsError, read_yaml_mapping
 from digrun.state import (
     DEFAULT_STATUS_DIR,
     SessionRecord,
@@ -108,16 +106,7 @@ def _json(value: JSON) -> str:
 
 def load_params_file(path: Path) -> dict[str, JSON]:
     """A `-P` file: YAML (with `!include`), typed as Digdag types it."""
-    doc = parse_file(str(path))
-    errors = [d for d in doc.diagnostics if d.severity.name == "ERROR"]
-    if errors:
-        raise ConfigError(f"{path}: {errors[0].message}")
-    data = to_plain(doc.root) if doc.root is not None else {}
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the params file must be a mapping")
-    return data
+    return read_yaml_mapping(path, ConfigError, "the params file must be a mapping")
 
 
 def cli_params(

@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -131,20 +131,29 @@ def _flatten(prefix: str, value: JSON, into: dict[str, str], where: Path) -> Non
     into[prefix] = str(value)
 
 
+def read_yaml_mapping(
+    path: Path, error: Callable[[str], Exception], not_mapping: str
+) -> dict[str, JSON]:
+    """A YAML file (with `!include`) holding a mapping, empty when it holds nothing; else
+    `error("<path>: <first parse error>")` or `error("<path>: <not_mapping>")` is raised."""
+    doc = parse_file(str(path))
+    errors = [d for d in doc.diagnostics if d.severity.name == "ERROR"]
+    if errors:
+        raise error(f"{path}: {errors[0].message}")
+    data = to_plain(doc.root) if doc.root is not None else {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise error(f"{path}: {not_mapping}")
+    return data
+
+
 def read_project_secrets(project_dir: Path) -> dict[str, str]:
     """The project's `.digdag/secrets.yml` as dotted keys (empty when there is none)."""
     path = project_dir / PROJECT_FILE
     if not path.is_file():
         return {}
-    doc = parse_file(str(path))
-    errors = [d for d in doc.diagnostics if d.severity.name == "ERROR"]
-    if errors:
-        raise SecretsError(f"{path}: {errors[0].message}")
-    data = to_plain(doc.root) if doc.root is not None else {}
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise SecretsError(f"{path}: expected a mapping of secret keys to values")
+    data = read_yaml_mapping(path, SecretsError, "expected a mapping of secret keys to values")
     found: dict[str, str] = {}
     _flatten("", data, found, path)
     return found

@@ -13,6 +13,8 @@ Digdag's own conventions, said once:
 * `template_command(ctx, params, alias)`: the operator command as a template file in the
   working directory, `{data: text}`, or the alias param (`query`, `body`).
 * `get_duration(params, "timeout", None)`: Digdag's duration strings, in seconds.
+* `runner_error(output)`/`runner_result(output)`: the `output.json` that the `py>` and
+  `rb>` runners write, as the failure's detail or as the task's result.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from digrun.operator import JSON, ConfigError, OperatorContext, TaskError
+from digrun.operator import JSON, CommandError, ConfigError, OperatorContext, TaskError, TaskResult
 
 _VALID_ENV_KEY = re.compile(r"[a-zA-Z_][a-zA-Z_0-9]*")
 # Digdag's UserSecretTemplate pattern, kept byte for byte: its laziness decides what a
@@ -102,13 +104,18 @@ def _missing(key: str) -> ConfigError:
 _REQUIRED: Any = object()
 
 
+def _default(key: str, default: Any) -> Any:
+    """What an absent (or null) param is: `default`, or an error when it is required."""
+    if default is _REQUIRED:
+        raise _missing(key)
+    return default
+
+
 def get_str(params: Mapping[str, JSON], key: str, default: Any = _REQUIRED) -> Any:
     """A string param; numbers and booleans are coerced to their JSON text."""
     value = params.get(key)
     if value is None:
-        if default is _REQUIRED:
-            raise _missing(key)
-        return default
+        return _default(key, default)
     if isinstance(value, str):
         return value
     if isinstance(value, bool | int | float):
@@ -120,9 +127,7 @@ def get_bool(params: Mapping[str, JSON], key: str, default: Any = _REQUIRED) -> 
     """A boolean param; the strings `true`/`false` are accepted as Jackson does."""
     value = params.get(key)
     if value is None:
-        if default is _REQUIRED:
-            raise _missing(key)
-        return default
+        return _default(key, default)
     if isinstance(value, bool):
         return value
     if value in ("true", "false"):
@@ -134,9 +139,7 @@ def get_int(params: Mapping[str, JSON], key: str, default: Any = _REQUIRED) -> A
     """An integer param; numeric strings and floats (truncated) are accepted."""
     value = params.get(key)
     if value is None:
-        if default is _REQUIRED:
-            raise _missing(key)
-        return default
+        return _default(key, default)
     if isinstance(value, bool):
         raise _expected("int", key, value)
     if isinstance(value, int):
@@ -173,6 +176,19 @@ def get_str_list(params: Mapping[str, JSON], key: str) -> list[str]:
         else:
             raise _expected("string", key, item)
     return out
+
+
+def interpreter_command(params: Mapping[str, JSON], key: str, default: list[str]) -> list[str]:
+    """The interpreter command line of `py>`/`rb>`: the param `key` as a string or a
+    non-empty list of strings, else `default`; `Invalid <key>: <JSON>` otherwise."""
+    value = params.get(key)
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(part, str) for part in value):
+        return [str(part) for part in value]
+    raise ConfigError(f"Invalid {key}: {json_text(value)}")
 
 
 def secret(ctx: OperatorContext, key: str) -> str:
@@ -260,3 +276,47 @@ def temp_dir(ctx: OperatorContext, prefix: str) -> Path:
     root = ctx.project_dir / ".digdag" / "tmp"
     root.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+
+
+def runner_error(output: Path) -> str | None:
+    """`: <message> (<Class>)` from the `error` a runner wrote to `output`, `""` when it names
+    neither; None when `output` cannot be read or parsed."""
+    try:
+        error = json.loads(output.read_text(encoding="utf-8")).get("error") or {}
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(error, dict):
+        error = {}
+    detail = ""
+    if isinstance(error.get("message"), str):
+        detail += ": " + error["message"]
+    if isinstance(error.get("class"), str):
+        detail += f" ({error['class']})"
+    return detail
+
+
+def runner_result(output: Path) -> TaskResult:
+    """The result a runner wrote to `output` after it succeeded: the params it stored and
+    exported and the subtasks it added (`subtask_config`, `export_params`, `store_params`)."""
+    try:
+        text = output.read_text(encoding="utf-8")
+    except OSError:
+        raise CommandError(
+            "output.json does not exist. Something unexpected error happened. Please check logs."
+        ) from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise CommandError("Can't parse output.json. Please check logs.") from None
+    if not isinstance(data, dict):
+        data = {}
+
+    def mapping(key: str) -> dict[str, JSON]:
+        value = data.get(key)
+        return dict(value) if isinstance(value, dict) else {}
+
+    return TaskResult(
+        subtask_config=mapping("subtask_config") or None,
+        export_params=mapping("export_params"),
+        store_params=mapping("store_params"),
+    )

@@ -30,7 +30,7 @@ Errors:
 * `Failed to call python command with code:N ... duplicate module name with standard
   library` when the code calls `sys.exit` (often a module named like a standard one);
 * `output.json does not exist. Something unexpected error happened. Please check logs.`
-* `Invalid python: X` when `python` is neither a string nor a list.
+* `Invalid python: X` when `python` is neither a string nor a non-empty list of strings.
 """
 
 from __future__ import annotations
@@ -41,31 +41,20 @@ import shutil
 import sys
 from pathlib import Path
 
-from digrun.operator import (
-    JSON,
-    CommandError,
-    ConfigError,
-    OperatorContext,
-    TaskResult,
-)
+from digrun.operator import CommandError, ConfigError, OperatorContext, TaskResult
 from digrun.operators._process import run_process
-from digrun.operators._support import collect_env, get_str, json_text, temp_dir, with_defaults
+from digrun.operators._support import (
+    collect_env,
+    get_str,
+    interpreter_command,
+    runner_error,
+    runner_result,
+    temp_dir,
+    with_defaults,
+)
 
 RUNNER = Path(__file__).with_name("py_runner.py")
 OUTPUT_FILE = "output.json"
-
-
-def python_command(params: dict[str, JSON]) -> list[str]:
-    """The interpreter command line: `python` as a string or a list, else `sys.executable`."""
-    python = params.get("python")
-    if python is None:
-        return [sys.executable]
-    if isinstance(python, str):
-        return [python]
-    if isinstance(python, list) and all(isinstance(part, str) for part in python):
-        return [str(part) for part in python]
-    shown = python if isinstance(python, str | int | float | bool) else json_text(python)
-    raise ConfigError(f"Invalid python: {shown}")
 
 
 def error_reason(code: int, output: Path) -> str:
@@ -73,24 +62,13 @@ def error_reason(code: int, output: Path) -> str:
     reason = f"Python command failed with code {code}"
     if not output.exists():
         return reason
-    try:
-        error = json.loads(output.read_text(encoding="utf-8")).get("error") or {}
-    except (ValueError, AttributeError):
+    detail = runner_error(output)
+    if detail is None:
         return (
             reason
             + "\n\tCan't parse output.json. The command failed unexpectedly. Please check logs."
         )
-    reason += "\nError messages from python"
-    if isinstance(error.get("message"), str):
-        reason += ": " + error["message"]
-    if isinstance(error.get("class"), str):
-        reason += f" ({error['class']})"
-    return reason
-
-
-def _mapping(data: dict[str, JSON], key: str) -> dict[str, JSON]:
-    value = data.get(key)
-    return dict(value) if isinstance(value, dict) else {}
+    return reason + "\nError messages from python" + detail
 
 
 class PyOperator:
@@ -102,7 +80,7 @@ class PyOperator:
     def run(self, ctx: OperatorContext) -> TaskResult:
         """Run the callable in a child interpreter and collect what it stored and exported."""
         params = with_defaults(ctx, "py")
-        python = python_command(params)
+        python = interpreter_command(params, "python", [sys.executable])
         if params.get("docker") is not None:
             raise ConfigError("`docker` is not supported by digrun: remove it to run locally")
         command = params.get("_command")
@@ -132,24 +110,9 @@ class PyOperator:
             code = run_process(ctx, [*python, *args], ctx.workdir, env)
             if code != 0:
                 raise CommandError(error_reason(code, output_path))
-            if not output_path.exists():
-                raise CommandError(
-                    "output.json does not exist. Something unexpected error happened. "
-                    "Please check logs."
-                )
-            try:
-                data = json.loads(output_path.read_text(encoding="utf-8"))
-            except ValueError:
-                raise CommandError("Can't parse output.json. Please check logs.") from None
+            return runner_result(output_path)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        if not isinstance(data, dict):
-            data = {}
-        return TaskResult(
-            subtask_config=_mapping(data, "subtask_config") or None,
-            export_params=_mapping(data, "export_params"),
-            store_params=_mapping(data, "store_params"),
-        )
 
 
 OPERATOR = PyOperator()

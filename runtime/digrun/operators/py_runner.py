@@ -93,6 +93,16 @@ def install_modules(params: dict[str, Any]) -> Env:
     return env
 
 
+def import_attribute(module_name: str, attribute: str, shown: str) -> Any:
+    """`module_name.attribute`; when the module lacks it, Digdag's AttributeError, which
+    names `shown` (the command's last part, also when a class is what is missing)."""
+    module = __import__(module_name, fromlist=[attribute])
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise AttributeError(f"Module '{module_name}' has no attribute '{shown}'") from None
+
+
 def inspect_command(command: str) -> tuple[Any, str | None]:
     """`(callable, None)` for a function, `(class, method name)` for a method or class."""
     fragments = command.split(".")
@@ -100,22 +110,10 @@ def inspect_command(command: str) -> tuple[Any, str | None]:
     class_type = None
     callable_type = None
     try:
-        module = __import__(".".join(fragments), fromlist=[method_name])
-        try:
-            callable_type = getattr(module, method_name)
-        except AttributeError:
-            raise AttributeError(
-                f"Module '{'.'.join(fragments)}' has no attribute '{method_name}'"
-            ) from None
+        callable_type = import_attribute(".".join(fragments), method_name, method_name)
     except ImportError:
         class_name = fragments.pop()
-        module = __import__(".".join(fragments), fromlist=[class_name])
-        try:
-            class_type = getattr(module, class_name)
-        except AttributeError:
-            raise AttributeError(
-                f"Module '{'.'.join(fragments)}' has no attribute '{method_name}'"
-            ) from None
+        class_type = import_attribute(".".join(fragments), class_name, method_name)
     if type(callable_type) is type:
         class_type = callable_type
         method_name = "run"

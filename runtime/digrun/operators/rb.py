@@ -34,43 +34,25 @@ import os
 import shutil
 from pathlib import Path
 
-from digrun.operator import JSON, CommandError, ConfigError, OperatorContext, TaskResult
+from digrun.operator import CommandError, ConfigError, OperatorContext, TaskResult
 from digrun.operators._process import run_process
-from digrun.operators._support import collect_env, get_str, json_text, temp_dir, with_defaults
+from digrun.operators._support import (
+    collect_env,
+    get_str,
+    interpreter_command,
+    runner_error,
+    runner_result,
+    temp_dir,
+    with_defaults,
+)
 
 RUNNER = Path(__file__).with_name("rb_runner.rb")
 OUTPUT_FILE = "output.json"
 
 
-def ruby_command(params: dict[str, JSON]) -> list[str]:
-    """The interpreter command line: `ruby` as a string or a list (default `ruby`)."""
-    ruby = params.get("ruby")
-    if ruby is None:
-        return ["ruby"]
-    if isinstance(ruby, str):
-        return [ruby]
-    if isinstance(ruby, list) and ruby and all(isinstance(part, str) for part in ruby):
-        return [str(part) for part in ruby]
-    raise ConfigError(f"Invalid ruby: {json_text(ruby)}")
-
-
 def error_reason(code: int, output: Path) -> str:
     """`Ruby command failed with code N: <message> (<Class>)`."""
-    reason = f"Ruby command failed with code {code}"
-    try:
-        error = json.loads(output.read_text(encoding="utf-8")).get("error") or {}
-    except (OSError, ValueError, AttributeError):
-        return reason
-    if isinstance(error.get("message"), str):
-        reason += ": " + error["message"]
-    if isinstance(error.get("class"), str):
-        reason += f" ({error['class']})"
-    return reason
-
-
-def _mapping(data: dict[str, JSON], key: str) -> dict[str, JSON]:
-    value = data.get(key)
-    return dict(value) if isinstance(value, dict) else {}
+    return f"Ruby command failed with code {code}" + (runner_error(output) or "")
 
 
 class RbOperator:
@@ -82,7 +64,7 @@ class RbOperator:
     def run(self, ctx: OperatorContext) -> TaskResult:
         """Run the method in a Ruby process and collect what it stored and exported."""
         params = with_defaults(ctx, "rb")
-        ruby = ruby_command(params)
+        ruby = interpreter_command(params, "ruby", ["ruby"])
         if params.get("docker") is not None:
             raise ConfigError("`docker` is not supported by digrun: remove it to run locally")
         command = str(get_str(params, "_command"))
@@ -109,22 +91,9 @@ class RbOperator:
             code = run_process(ctx, argv, ctx.workdir, env)
             if code != 0:
                 raise CommandError(error_reason(code, output))
-            try:
-                data = json.loads(output.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                raise CommandError(
-                    "output.json does not exist. Something unexpected error happened. "
-                    "Please check logs."
-                ) from None
+            return runner_result(output)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        if not isinstance(data, dict):
-            data = {}
-        return TaskResult(
-            subtask_config=_mapping(data, "subtask_config") or None,
-            export_params=_mapping(data, "export_params"),
-            store_params=_mapping(data, "store_params"),
-        )
 
 
 OPERATOR = RbOperator()
