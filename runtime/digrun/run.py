@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from diglang.parse import Document, parse_file
+from diglang.parse import Document
 from diglang.schedule import Schedule, ScheduleError, last_session, next_run, zone_of
-from diglang.values import to_plain
 from digrun.compile import CompileError, TaskDef
 from digrun.executor import Attempt, Executor, Listener, compile_workflow
 from digrun.js import render
 from digrun.operator import Operator, Secrets, Session, TaskResult
 from digrun.operators import operators
 from digrun.tree import RTask
+from digrun.workflow_file import WorkflowFileError, read_workflow
 
 JSON = Any
 
@@ -60,17 +60,11 @@ def load(project_dir: Path, workflow: str) -> Loaded:
     path = project_dir / f"{name}.dig"
     if not path.is_file():
         raise LoadError(f"Workflow '{name}' does not exist in {project_dir}")
-    doc = parse_file(str(path))
-    errors = [d for d in doc.diagnostics if d.severity.name == "ERROR"]
-    if errors:
-        first = errors[0]
-        where = doc.source_of(first.path)
-        line = where.index.position(first.span.start).line + 1
-        shown = os.path.relpath(first.path or str(path), project_dir)
-        raise LoadError(f"{shown}:{line}: {first.message}")
-    config = to_plain(doc.root)
-    if not isinstance(config, dict) or doc.workflow is None:
-        raise LoadError(f"{path.name}: the top level must be a mapping of tasks")
+    try:
+        doc, config = read_workflow(path, path.name)
+    except WorkflowFileError as exc:
+        raise LoadError(str(exc)) from None
+    assert doc.workflow is not None
     timezone = config.get("timezone") or "UTC"
     if not isinstance(timezone, str):
         raise LoadError(f"{path.name}: timezone must be a zone name such as Asia/Tokyo")

@@ -377,3 +377,10 @@ def test_wait_polls_until_the_time_is_up(tmp_path: Path) -> None:
     assert rec.states["+wf+bad"] is State.ERROR
     assert root.children[2].error is not None
     assert "must be a duration" in root.children[2].error["message"]
+
+
+def test_call_of_a_broken_file_fails_with_its_first_error(tmp_path: Path) -> None:
+    (tmp_path / "broken.dig").write_text("+a:\n  echo>: [unclosed\n")
+    root, _ = _run(tmp_path, "+c:\n  call>: broken\n")
+    error = root.children[0].error
+    assert error is not None and error["message"].startswith("Failed to load broken.dig:2: ")

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 
-from diglang.parse import parse_file
-from diglang.values import to_plain
 from digrun.operator import ConfigError, OperatorContext, TaskError, TaskResult
+from digrun.workflow_file import WorkflowFileError, read_workflow
 
 
 class Call:
@@ -21,22 +20,18 @@ class Call:
     pure = True  # no effects: a dry run runs it to see what it generates
 
     def run(self, ctx: OperatorContext) -> TaskResult:
-        target = ctx.command
+        target = ctx.required("_command")
         if not isinstance(target, str) or not target:
-            raise ConfigError("Parameter '_command' is required but not set")
+            raise ConfigError("Parameter '_command' must be a workflow file name")
         if not target.endswith(".dig"):
             target += ".dig"
         path = ctx.path(target)
         if not path.is_file():
             raise ConfigError(f"File not found: {target}")
-        doc = parse_file(str(path))
-        errors = [d for d in doc.diagnostics if d.severity.name == "ERROR"]
-        if errors or doc.root is None:
-            first = errors[0].message if errors else "the file is empty"
-            raise TaskError(f"Failed to load {target}: {first}")
-        config = to_plain(doc.root)
-        if not isinstance(config, dict):
-            raise TaskError(f"Failed to load {target}: the top level must be a mapping")
+        try:
+            _, config = read_workflow(path, target)
+        except WorkflowFileError as exc:
+            raise TaskError(f"Failed to load {exc}") from None
         config = {k: v for k, v in config.items() if k != "timezone"}
         workdir = os.path.relpath(path.parent, ctx.project_dir.resolve())
         if workdir != ".":

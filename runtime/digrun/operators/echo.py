@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from digrun.operator import ConfigError, OperatorContext, TaskResult
+from digrun.operator import OperatorContext, TaskResult
 
 
 class Echo:
@@ -16,9 +16,7 @@ class Echo:
     retry = False
 
     def run(self, ctx: OperatorContext) -> TaskResult:
-        message = ctx.command
-        if message is None:
-            raise ConfigError("Parameter '_command' is required but not set")
+        message = ctx.required("_command")
         ctx.log(message if isinstance(message, str) else json.dumps(message))
         return TaskResult()
 

@@ -20,9 +20,7 @@ class If:
     pure = True  # no effects: a dry run runs it to see what it generates
 
     def run(self, ctx: OperatorContext) -> TaskResult:
-        value = ctx.command
-        if value is None:
-            raise ConfigError("Parameter '_command' is required but not set")
+        value = ctx.required("_command")
         if isinstance(value, str) and value.lower() in ("true", "false"):
             condition = value.lower() == "true"
         elif isinstance(value, bool):

@@ -16,9 +16,9 @@ class Require:
     retry = True
 
     def run(self, ctx: OperatorContext) -> TaskResult:
-        name = ctx.command
+        name = ctx.required("_command")
         if not isinstance(name, str) or not name:
-            raise ConfigError("Parameter '_command' is required but not set")
+            raise ConfigError("Parameter '_command' must be a workflow name")
         # `project_id` is also a built-in (this project's id, 1): only another one is refused
         if "project_name" in ctx.params or ctx.params.get("project_id", 1) not in (1, "1"):
             raise ConfigError(
