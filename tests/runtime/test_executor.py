@@ -383,4 +383,8 @@ def test_call_of_a_broken_file_fails_with_its_first_error(tmp_path: Path) -> Non
     (tmp_path / "broken.dig").write_text("+a:\n  echo>: [unclosed\n")
     root, _ = _run(tmp_path, "+c:\n  call>: broken\n")
     error = root.children[0].error
-    assert error is not None and error["message"].startswith("Failed to load broken.dig:2: ")
+    assert error is not None
+    assert error["message"] == (
+        "Failed to load broken.dig:3: expected `,` or `]`, but got `<stream end>` "
+        "(while parsing a flow sequence)"
+    )
