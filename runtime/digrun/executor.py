@@ -170,9 +170,11 @@ class Executor:
         task.unfinished = len(task.children)
         return task
 
-    def _add_child(self, parent: RTask, definition: TaskDef, after: RTask | None = None) -> RTask:
+    def _add_child(
+        self, parent: RTask, definition: TaskDef, after: RTask | None = None, *, limit: bool = True
+    ) -> RTask:
         count = definition.count()
-        if len(self.tasks) + count > self.attempt.task_limit:
+        if limit and len(self.tasks) + count > self.attempt.task_limit:
             raise TaskError(
                 f"Too many tasks. Limit: {self.attempt.task_limit}, Current: {len(self.tasks)}, "
                 f"Adding: {count}"
@@ -398,27 +400,44 @@ class Executor:
         self._fail(task, task.error)
 
     def _fail(
-        self, task: RTask, error: dict[str, JSON], stores: dict[str, JSON] | None = None
+        self,
+        task: RTask,
+        error: dict[str, JSON],
+        stores: dict[str, JSON] | None = None,
+        *,
+        group: bool = False,
     ) -> None:
-        """`task` failed: run its `_error` handler (as `^error`), then end in error."""
-        handler = task.config.get("_error")
+        """`task` failed: run its `_error` handler (as `^error`) — and for a failed attempt,
+        `^failure-alert` first, as Digdag adds — then end in error."""
         final = State.ERROR if task.operator else State.GROUP_ERROR
-        if isinstance(handler, dict | list) and handler and not task.failing:
+        handlers: list[TaskDef] = []
+        if group and task.parent is None:
+            alert = {"_type": "notify", "_command": "Workflow session attempt failed"}
+            handlers.append(compile_task("^failure-alert", alert))
+        config = task.config.get("_error")
+        if isinstance(config, dict | list) and config and not task.failing:
             try:
-                definition = compile_task("^error", handler, task.full_name + "^error")
+                handler = compile_task("^error", config, task.full_name + "^error")
             except CompileError as exc:
                 self._log(task, f"ignoring _error: {exc}")
             else:
                 export = {"error": error, **(stores or {})}
-                definition.config = P.merge(definition.config, {"_export": export})
-                task.failing = True
-                task.children = [c for c in task.children if c.state.done or c.dead]
-                task.unfinished = 0
-                self._add_child(task, definition)
-                self._set(task, State.PLANNED)
-                self._run_children(task)
-                return
-        self._end(task, final)
+                handler.config = P.merge(handler.config, {"_export": export})
+                handlers.append(handler)
+        if not handlers or task.failing:
+            self._end(task, final)
+            return
+        task.failing = True
+        task.children = [c for c in task.children if c.state.done or c.dead]
+        task.unfinished = 0
+        for handler in handlers:
+            limited = handler.name == "^error"  # the alert is added whatever the limit
+            try:
+                self._add_child(task, handler, limit=limited)
+            except TaskError as exc:
+                self._log(task, f"not running {handler.name}: {exc}")
+        self._set(task, State.PLANNED)
+        self._run_children(task)
 
     # -- groups -----------------------------------------------------------------------------
     def _children_done(self, task: RTask) -> None:
@@ -430,7 +449,10 @@ class Executor:
         if not failed:
             self._end(task, State.SUCCESS)
             return
-        delay = _retry_delay(task.config.get("_retry"), task.group_retries, group=True)
+        export = task.config.get("_export")
+        inherited = export.get("_retry") if isinstance(export, dict) else None
+        retry = task.config.get("_retry", inherited)  # Digdag reads the merged config
+        delay = _retry_delay(retry, task.group_retries, group=True)
         if delay is not None:
             task.group_retries += 1
             self._wait(task, State.GROUP_RETRY_WAITING, delay)
@@ -443,7 +465,7 @@ class Executor:
             if t.store is not None:
                 stores = P.apply_store(stores, *t.store)
         task.error = errors or {"message": "a task failed"}
-        self._fail(task, task.error, stores)
+        self._fail(task, task.error, stores, group=True)
 
     def _retry_group(self, task: RTask) -> None:
         """Run `task` again: a group with fresh copies of its static children, an operator

@@ -177,11 +177,13 @@ def test_error_handlers_cascade_with_the_error_object(tmp_path: Path) -> None:
         "  +t:\n    fail>: broken\n    _error:\n      echo>: task handler ${error.message}\n"
         "  +never:\n    echo>: never\n",
     )
-    assert rec.lines[-3:] == [
+    assert rec.lines[-4:] == [
         "task handler broken",
         "group handler broken",
+        "notification: Workflow session attempt failed",  # `^failure-alert`, added first
         "root handler broken",
     ]
+    assert rec.states["+wf^failure-alert"] is State.SUCCESS
     assert "never" not in rec.lines
     assert root.state is State.GROUP_ERROR
     assert rec.states["+wf+g+t"] is State.ERROR
@@ -388,3 +390,9 @@ def test_call_of_a_broken_file_fails_with_its_first_error(tmp_path: Path) -> Non
         "Failed to load broken.dig:3: expected `,` or `]`, but got `<stream end>` "
         "(while parsing a flow sequence)"
     )
+
+
+def test_a_group_retry_can_come_from_its_own_export(tmp_path: Path) -> None:
+    text = "+g:\n  _export:\n    _retry: 1\n  +a:\n    echo>: try\n  +b:\n    fail>: no\n"
+    _, rec = _run(tmp_path, text)
+    assert rec.lines.count("try") == 2

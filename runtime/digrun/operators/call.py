@@ -20,7 +20,9 @@ class Call:
     pure = True  # no effects: a dry run runs it to see what it generates
 
     def run(self, ctx: OperatorContext) -> TaskResult:
-        target = ctx.required("_command")
+        target = ctx.command  # http_call> hands over its downloaded file this way
+        if target is None:
+            raise ConfigError("Parameter '_command' is required but not set")
         if not isinstance(target, str) or not target:
             raise ConfigError("Parameter '_command' must be a workflow file name")
         if not target.endswith(".dig"):

@@ -325,6 +325,7 @@ def test_terminal_tree_fits_the_terminal(project: Path, monkeypatch: pytest.Monk
     assert final.endswith(
         "+wf+l^sub+loop-29: x\n"
         "+wf+last: no\n"
+        "+wf^failure-alert: notification: Workflow session attempt failed\n"
         "x +wf  group_error T\n"
         "  + +l  success T\n"
         "    + ^sub  success T\n"
@@ -332,5 +333,5 @@ def test_terminal_tree_fits_the_terminal(project: Path, monkeypatch: pytest.Monk
         "      + +loop-1  success T\n"
         "      + +loop-2  success T\n"
         "  x +last  error T\n"
-        "... 27 more tasks\n"
+        "... 28 more tasks\n"
     ), final
