@@ -84,6 +84,21 @@ class Attempt:
     resume: Callable[[str], TaskResult | None] = lambda full_name: None
     # `require>`: (workflow name, session time, params) -> whether that session succeeded
     require: Callable[[str, str, dict[str, JSON]], bool] | None = None
+    # `sla:` — when it triggers (if the attempt still runs then) and what it runs (§11.5)
+    sla_at: datetime | None = None
+    sla: SlaTasks | None = None
+
+
+@dataclass
+class SlaTasks:
+    """What a triggered `sla:` adds to the root: `^sla^alert`, `^sla^fail`, `^sla`."""
+
+    alert: bool = True
+    fail: bool = False
+    tasks: dict[str, JSON] = field(default_factory=dict)  # the other keys, a group config
+
+
+_SLA = -1  # the timer entry of the SLA (task ids are >= 0)
 
 
 @dataclass
@@ -115,6 +130,10 @@ class Executor:
     def run(self) -> RTask:
         """Run to the end; the root task tells how it went."""
         try:
+            sla_at = self.attempt.sla_at
+            if sla_at is not None and self.attempt.sla is not None:
+                delay = (sla_at - datetime.now(sla_at.tzinfo)).total_seconds()
+                self.timers.append((time.monotonic() + max(0.0, delay), _SLA, self.root))
             self._start(self.root)
             while not self.root.state.done:
                 self._dispatch()
@@ -138,8 +157,10 @@ class Executor:
         now = time.monotonic()
         due = [entry for entry in self.timers if entry[0] <= now]
         self.timers = [entry for entry in self.timers if entry[0] > now]
-        for _, _, task in sorted(due, key=lambda e: e[1]):
-            if task.state is State.RETRY_WAITING:
+        for _, seq, task in sorted(due, key=lambda e: e[1]):
+            if seq == _SLA:
+                self._sla_missed()
+            elif task.state is State.RETRY_WAITING:
                 self._set(task, State.READY)
                 self.ready.append(task)
             elif task.state is State.GROUP_RETRY_WAITING:
@@ -212,6 +233,26 @@ class Executor:
         for child in list(task.children):
             if child.state is State.BLOCKED and child.waiting_upstreams == 0 and not child.dead:
                 self._start(child)
+
+    def _sla_missed(self) -> None:
+        """The SLA time came while the attempt still runs: add the SLA tasks to the root."""
+        sla, root = self.attempt.sla, self.root
+        if sla is None or root.state is not State.PLANNED or root.failing:
+            return
+        added: list[TaskDef] = []
+        if sla.alert:
+            alert = {"_type": "notify", "_command": "SLA violation"}
+            added.append(compile_task("^sla^alert", alert))
+        if sla.fail:
+            added.append(compile_task("^sla^fail", {"_type": "fail", "_command": "SLA violation"}))
+        try:
+            if sla.tasks:
+                added.append(compile_task("^sla", sla.tasks, root.full_name + "^sla"))
+        except CompileError as exc:
+            self._log(root, f"sla: {exc}")
+        for definition in added:
+            self._add_child(root, definition, limit=False)
+        self._run_children(root)
 
     # -- operator tasks -----------------------------------------------------------------------
     def _run_operator(self, task: RTask) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from diglang.parse import Document
 from diglang.schedule import Schedule, ScheduleError, last_session, next_run, zone_of
 from digrun.compile import CompileError, TaskDef
-from digrun.executor import Attempt, Executor, Listener, compile_workflow
+from digrun.executor import Attempt, Executor, Listener, SlaTasks, compile_workflow
 from digrun.js import render
 from digrun.operator import Operator, Secrets, Session, TaskResult
 from digrun.operators import operators
@@ -106,6 +106,48 @@ def session_time(loaded: Loaded, option: str | None, now: dt.datetime | None = N
     )
 
 
+def sla_of(
+    config: dict[str, JSON], timezone: str, now: dt.datetime
+) -> tuple[dt.datetime, SlaTasks] | None:
+    """When the workflow's `sla:` triggers for an attempt that starts `now`, and what it runs.
+
+    `time: HH:MM[:SS]` is that time of the day (the next day when it has passed already),
+    `duration: HH:MM[:SS]` counts from the start. Digdag validates it when an attempt is
+    created: errors stop the run.
+    """
+    sla = config.get("sla")
+    if sla is None:
+        return None
+    if not isinstance(sla, dict):
+        raise LoadError("sla must be a mapping such as {time: '09:00'}")
+    given = [key for key in ("time", "duration") if sla.get(key) is not None]
+    if len(given) != 1:
+        raise LoadError("SLA must be specified using either the 'time' or 'duration' option")
+    key = given[0]
+    text = str(sla[key])
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        raise LoadError(f"SLA {key} option needs to be HH:MM or HH:MM:SS format: {text}")
+    hours, minutes, seconds = (int(p) for p in [*parts, "0"][:3])
+    now = now.astimezone(zone_of(timezone))
+    offset = dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    if key == "duration":
+        at = now + offset
+    else:
+        at = now.replace(hour=0, minute=0, second=0, microsecond=0) + offset
+        if at < now:
+            at += dt.timedelta(days=1)
+    tasks = {k: v for k, v in sla.items() if k not in ("time", "duration", "alert", "fail")}
+    return at, SlaTasks(_flag(sla, "alert", True), _flag(sla, "fail", False), tasks)
+
+
+def _flag(sla: dict[str, JSON], key: str, default: bool) -> bool:
+    value = sla.get(key, default)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value if isinstance(value, bool) else default  # Digdag logs it and goes on
+
+
 def render_with_js(text: str, params: dict[str, JSON], timezone: str) -> str:
     """Digdag's template rendering (`digrun.js`)."""
     return render(text, params, timezone=timezone)
@@ -144,6 +186,9 @@ def attempt_for(
         attempt.secrets = secrets
     if resume is not None:
         attempt.resume = resume
+    sla = sla_of(loaded.config, loaded.timezone, dt.datetime.now(dt.UTC))
+    if sla is not None:
+        attempt.sla_at, attempt.sla = sla
     if loaded.schedule is not None:
         zone = zone_of(loaded.timezone)
         attempt.last_session = last_session(loaded.schedule, when).session_time.astimezone(zone)

@@ -396,3 +396,34 @@ def test_a_group_retry_can_come_from_its_own_export(tmp_path: Path) -> None:
     text = "+g:\n  _export:\n    _retry: 1\n  +a:\n    echo>: try\n  +b:\n    fail>: no\n"
     _, rec = _run(tmp_path, text)
     assert rec.lines.count("try") == 2
+
+
+def test_sla_runs_its_tasks_when_the_attempt_is_late(tmp_path: Path) -> None:
+    text = (
+        "sla:\n  duration: 00:00:01\n  fail: true\n  +late:\n    echo>: late ${session_date}\n"
+        "+slow:\n  wait>: 2s\n"
+    )
+    root, rec = _run(tmp_path, text)
+    assert "late 2024-02-29" in rec.lines
+    assert "notification: SLA violation" in rec.lines
+    assert rec.states["+wf^sla^fail"] is State.ERROR
+    assert rec.states["+wf+slow"] is State.SUCCESS
+    assert root.state is State.GROUP_ERROR  # `fail: true` fails the attempt
+
+
+def test_sla_does_not_fire_for_a_quick_attempt_and_is_validated(tmp_path: Path) -> None:
+    text = "sla:\n  duration: 01:00:00\n  +late:\n    echo>: late\n+t:\n  echo>: t\n"
+    root, rec = _run(tmp_path, text)
+    assert root.state is State.SUCCESS and rec.lines == ["t"]
+    from digrun.run import sla_of
+
+    with pytest.raises(LoadError, match="either the 'time' or 'duration' option"):
+        sla_of({"sla": {"alert": True}}, "UTC", SESSION)
+    with pytest.raises(LoadError, match="SLA time option needs to be HH:MM or HH:MM:SS format: 9"):
+        sla_of({"sla": {"time": 9}}, "UTC", SESSION)
+    early = dt.datetime(2024, 2, 28, 20, 0, tzinfo=dt.UTC)  # 05:00 in Tokyo
+    late = dt.datetime(2024, 2, 29, 1, 0, tzinfo=dt.UTC)  # 10:00 in Tokyo: tomorrow's 09:00
+    cases = ((early, "2024-02-29T09:00:00+09:00"), (late, "2024-03-01T09:00:00+09:00"))
+    for now, expected in cases:
+        found = sla_of({"sla": {"time": "09:00"}}, "Asia/Tokyo", now)
+        assert found is not None and found[0].isoformat() == expected
