@@ -44,7 +44,7 @@ import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -59,6 +59,7 @@ from digrun.executor import Attempt
 from digrun.logs import TaskLogs
 from digrun.operator import ConfigError, TaskResult
 from digrun.progress import Progress, make_progress
+from digrun.ranges import Decision, RangeError, check_options, plan
 from digrun.run import Loaded, LoadError, attempt_for, load, session_time
 from digrun.secrets import LocalSecrets, Masker, SecretsError, read_yaml_mapping
 from digrun.state import (
@@ -157,12 +158,15 @@ class AttemptListener:
         self.masker = masker
         self.dry_run = dry_run
         self.replayed: set[str] = set()
+        self.skipped: set[str] = set()  # left out by --goal/--end
         self.store_failed = False
 
     def task_changed(self, task: RTask) -> None:
         resumed = task.operator and task.full_name in self.replayed
+        skipped = task.operator and task.full_name in self.skipped
         result: TaskResult | None = None
-        if task.state is State.SUCCESS and task.operator and not self.dry_run:
+        # a skipped task did not run: no result that a later rerun could take for a success
+        if task.state is State.SUCCESS and task.operator and not self.dry_run and not skipped:
             result = task.result or TaskResult()
         error = self.masker.mask_json(task.error) if task.error is not None else None
         try:
@@ -186,7 +190,7 @@ class AttemptListener:
                     f"cannot record task states in `{self.store.status_dir}` ({exc}): "
                     "a rerun of this session may run succeeded tasks again",
                 )
-        self.progress.changed(task, resumed=resumed)
+        self.progress.changed(task, resumed=resumed, skipped=skipped)
         if task.state.done:
             self.logs.close(task.full_name)
 
@@ -242,8 +246,10 @@ class Runner:
         params: dict[str, JSON],
         *,
         resume: bool,
+        decide: Callable[[str], Decision] = lambda full_name: Decision.RESUME,
     ) -> Outcome:
-        """Run one attempt of the session (`loaded`, `when`) to its end."""
+        """Run one attempt of the session (`loaded`, `when`) to its end; `decide` says which
+        operator tasks may be resumed, must run or are skipped (`--start/--goal/--end`)."""
         store = self.store
         base = attempt_for(self.project_dir, loaded, when, params=params)
         record = store.start_attempt(
@@ -261,6 +267,12 @@ class Runner:
         )
 
         def replay(full_name: str) -> TaskResult | None:
+            decision = decide(full_name)
+            if decision is Decision.SKIP:
+                listener.skipped.add(full_name)
+                return TaskResult()
+            if decision is Decision.RUN:
+                return None
             found = results.get(full_name)
             if found is not None:
                 listener.replayed.add(full_name)
@@ -461,6 +473,9 @@ def main() -> None:
 @click.option(
     "-a", "--rerun-all", "--rerun", "rerun_all", is_flag=True, help="Ignore earlier successes."
 )
+@click.option("-s", "--start", metavar="+TASK", help="Run TASK and what follows it again.")
+@click.option("-g", "--goal", metavar="+TASK", help="Run TASK and its subtasks; skip the rest.")
+@click.option("-e", "--end", metavar="+TASK", help="Stop before TASK: skip it and what follows.")
 @click.option(
     "-o",
     "--status-dir",
@@ -490,11 +505,18 @@ def run_command(
     session: str | None,
     dry_run: bool,
     rerun_all: bool,
+    start: str | None,
+    goal: str | None,
+    end: str | None,
     status_dir: str | None,
     max_task_threads: int,
     task_limit: int,
 ) -> None:
     """Run WORKFLOW (or only its task TASK, e.g. +step2) locally."""
+    try:
+        check_options(start, goal, end, rerun_all)
+    except RangeError as exc:
+        raise click.UsageError(str(exc)) from None
     code = run_workflow(
         workflow,
         task,
@@ -504,6 +526,9 @@ def run_command(
         session=session,
         dry_run=dry_run,
         rerun_all=rerun_all,
+        start=start,
+        goal=goal,
+        end=end,
         status_dir=status_dir,
         max_task_threads=max_task_threads,
         task_limit=task_limit,
@@ -522,6 +547,9 @@ def run_workflow(
     session: str | None = None,
     dry_run: bool = False,
     rerun_all: bool = False,
+    start: str | None = None,
+    goal: str | None = None,
+    end: str | None = None,
     status_dir: str | None = None,
     max_task_threads: int = 32,
     task_limit: int = 1000,
@@ -538,6 +566,7 @@ def run_workflow(
         loaded = load(project_dir, workflow)
         if task:
             loaded = dataclasses.replace(loaded, definition=extract(loaded.definition, task))
+        decide = plan(loaded.definition, start=start, goal=goal, end=end)
         secrets = LocalSecrets(project_dir, env, masker)
         status = project_dir / (status_dir if status_dir is not None else DEFAULT_STATUS_DIR)
         store = StateStore(status)
@@ -564,7 +593,7 @@ def run_workflow(
         )
         try:
             with _signals():
-                outcome = runner.attempt(loaded, when, values, resume=not rerun_all)
+                outcome = runner.attempt(loaded, when, values, resume=not rerun_all, decide=decide)
         except (Interrupted, KeyboardInterrupt):
             progress.close()
             click.echo("error: interrupted (running tasks were cancelled)", err=True)

@@ -36,8 +36,9 @@ FPS = 10
 class Progress(Protocol):
     """A progress display (thread-safe: `output` comes from worker threads)."""
 
-    def changed(self, task: RTask, *, resumed: bool = False) -> None:
-        """`task` changed state (`resumed`: it was replayed from an earlier attempt)."""
+    def changed(self, task: RTask, *, resumed: bool = False, skipped: bool = False) -> None:
+        """`task` changed state (`resumed`: it was replayed from an earlier attempt;
+        `skipped`: `--goal`/`--end` leave it out)."""
 
     def output(self, task: RTask, line: str) -> None:
         """A line `task` printed (already masked)."""
@@ -62,10 +63,14 @@ def duration(task: RTask, now: float | None = None) -> str:
     return f"{int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}m"
 
 
-def lifecycle(task: RTask, resumed: bool, first: bool) -> tuple[str, str] | None:
+def lifecycle(
+    task: RTask, resumed: bool, first: bool, skipped: bool = False
+) -> tuple[str, str] | None:
     """The (level, text) of a state change worth a line, or None (`first`: the task's first
     change that is not BLOCKED or READY)."""
     state = task.state
+    if skipped:
+        return ("WARN", "skipped (out of the --goal/--end range)") if state.done else None
     if resumed and state is State.SUCCESS:
         return "WARN", "skipped (succeeded in an earlier attempt)"
     if state is State.RUNNING:
@@ -104,12 +109,12 @@ class PlainProgress:
             self.stream.write(f"{timestamp()} [{level}] {text}\n")
             self.stream.flush()
 
-    def changed(self, task: RTask, *, resumed: bool = False) -> None:
+    def changed(self, task: RTask, *, resumed: bool = False, skipped: bool = False) -> None:
         first = False
         if task.state not in (State.BLOCKED, State.READY) and id(task) not in self.seen:
             self.seen.add(id(task))
             first = True
-        event = lifecycle(task, resumed, first)
+        event = lifecycle(task, resumed, first, skipped)
         if event is not None:
             self._line(event[0], f"{task.full_name}: {event[1]}")
 
@@ -183,11 +188,11 @@ class TreeProgress:
         self.thread.start()
 
     # -- events -----------------------------------------------------------------------------
-    def changed(self, task: RTask, *, resumed: bool = False) -> None:
+    def changed(self, task: RTask, *, resumed: bool = False, skipped: bool = False) -> None:
         with self.lock:
             if task.parent is None and all(task is not r for r in self.roots):
                 self.roots.append(task)
-            if resumed and task.state is State.SUCCESS:
+            if (resumed or skipped) and task.state is State.SUCCESS:
                 self.resumed.add(id(task))
         self.dirty.set()
 
