@@ -1,4 +1,4 @@
-"""Fixtures of the `digrun` command tests: a project folder, test operators, a renderer."""
+"""Fixtures of the `digrun` command tests: a project folder and test operators."""
 
 from __future__ import annotations
 
@@ -24,28 +24,6 @@ DURATION = re.compile(r"\(\d+\.\ds\)")
 def normalize(text: str) -> str:
     """Output with timestamps and durations replaced (stable for exact comparisons)."""
     return DURATION.sub("(T)", TIMESTAMP.sub("TS ", text))
-
-
-def _lookup(params: dict[str, JSON], name: str) -> JSON:
-    value: JSON = params
-    for part in name.split("."):
-        if not isinstance(value, dict) or part not in value:
-            raise ValueError(f"undefined: {name}")
-        value = value[part]
-    return value
-
-
-def mini_render(text: str, params: dict[str, JSON], timezone: str) -> str:
-    """`${name}` and `${a.b}` only; `${secret:...}` left as it is (Digdag's engine does)."""
-
-    def one(match: re.Match[str]) -> str:
-        inner = match.group(1).strip()
-        if inner.startswith("secret:"):
-            return match.group(0)
-        value = _lookup(params, inner)
-        return value if isinstance(value, str) else json.dumps(value)
-
-    return re.sub(r"\$\{([^{}]*)\}", one, text)
 
 
 class Count:
@@ -110,7 +88,7 @@ TEST_OPERATORS = [Count(), Store(), Show(), FailUnless(), Leak()]
 
 @pytest.fixture(autouse=True)
 def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """Test operators, no user configuration, and a renderer when digrun.js has none."""
+    """Test operators and no user configuration."""
     known = {**operators(), **{op.name: op for op in TEST_OPERATORS}}
     monkeypatch.setattr(run_mod, "operators", lambda: known)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
@@ -118,10 +96,6 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     for name in list(__import__("os").environ):
         if name.startswith("DIGRUN_SECRET_"):
             monkeypatch.delenv(name)
-    try:
-        from digrun.js import render  # noqa: F401
-    except ImportError:
-        monkeypatch.setattr(run_mod, "render_with_js", mini_render)
     yield
 
 
