@@ -17,7 +17,6 @@ from __future__ import annotations
 import queue
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,7 +25,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from digrun import params as P
-from digrun.compile import CompileError, TaskDef, as_int, compile_task, parallel_of
+from digrun.compile import CompileError, TaskDef, compile_task, parallel_of
+from digrun.failures import error_message, error_object, is_eval_error, retry_delay
 from digrun.js import EvalError
 from digrun.operator import (
     ConfigError,
@@ -180,16 +180,22 @@ class Executor:
     def _instantiate(self, definition: TaskDef, full_name: str, parent: RTask | None) -> RTask:
         task = RTask(len(self.tasks), definition.name, full_name, parent, definition)
         self.tasks.append(task)
-        for child_def in definition.children:
-            child = self._instantiate(child_def, full_name + child_def.name, task)
-            task.children.append(child)
-        for child, child_def in zip(task.children, definition.children, strict=True):
+        self._instantiate_children(task)
+        return task
+
+    def _instantiate_children(self, task: RTask) -> None:
+        """Fresh tasks for the static children of `task`, with their dependencies."""
+        definitions = task.definition.children
+        task.children = [
+            self._instantiate(child_def, task.full_name + child_def.name, task)
+            for child_def in definitions
+        ]
+        for child, child_def in zip(task.children, definitions, strict=True):
             child.upstreams = [task.children[i] for i in child_def.upstreams]
             for up in child.upstreams:
                 up.downstreams.append(child)
             child.waiting_upstreams = len(child.upstreams)
         task.unfinished = len(task.children)
-        return task
 
     def _add_child(
         self, parent: RTask, definition: TaskDef, after: RTask | None = None, *, limit: bool = True
@@ -425,19 +431,19 @@ class Executor:
         kind = evaluated.get("_type")
         if isinstance(kind, str):
             operator = self.attempt.operators(kind)
-        retryable = not isinstance(error, ConfigError | CompileError) and not _eval_error(error)
+        retryable = not isinstance(error, ConfigError | CompileError) and not is_eval_error(error)
         if retryable and operator is not None and operator.retry:
             try:
-                delay = _retry_delay(evaluated.get("_retry"), task.retry_count)
+                delay = retry_delay(evaluated.get("_retry"), task.retry_count)
             except CompileError as exc:
                 delay, error = None, ConfigError(str(exc))
             if delay is not None:
                 task.retry_count += 1
-                self._log(task, f"retrying in {delay:g}s after: {_message(error)}")
+                self._log(task, f"retrying in {delay:g}s after: {error_message(error)}")
                 self._wait(task, State.RETRY_WAITING, delay)
                 return
-        task.error = _error_object(error)
-        self._log(task, _message(error))
+        task.error = error_object(error)
+        self._log(task, error_message(error))
         self._fail(task, task.error)
 
     def _fail(
@@ -493,7 +499,7 @@ class Executor:
         export = task.config.get("_export")
         inherited = export.get("_retry") if isinstance(export, dict) else None
         retry = task.config.get("_retry", inherited)  # Digdag reads the merged config
-        delay = _retry_delay(retry, task.group_retries, group=True)
+        delay = retry_delay(retry, task.group_retries, group=True)
         if delay is not None:
             task.group_retries += 1
             self._wait(task, State.GROUP_RETRY_WAITING, delay)
@@ -519,15 +525,7 @@ class Executor:
             self._set(task, State.READY)
             self.ready.append(task)
             return
-        for child_def in task.definition.children:
-            child = self._instantiate(child_def, task.full_name + child_def.name, task)
-            task.children.append(child)
-        for child, child_def in zip(task.children, task.definition.children, strict=True):
-            child.upstreams = [task.children[i] for i in child_def.upstreams]
-            for up in child.upstreams:
-                up.downstreams.append(child)
-            child.waiting_upstreams = len(child.upstreams)
-        task.unfinished = len(task.children)
+        self._instantiate_children(task)
         self._set(task, State.PLANNED)
         self._run_children(task)
 
@@ -594,53 +592,6 @@ def _operator_of(params: dict[str, JSON]) -> tuple[str, JSON]:
     if command is not None:
         params["_command"] = command
     return kind, command
-
-
-def _retry_delay(value: JSON, done: int, *, group: bool = False) -> float | None:
-    """Seconds to wait before retry number `done + 1`, or None when no retry is left."""
-    if value is None:
-        return None
-    try:
-        if isinstance(value, dict):
-            limit = as_int(value.get("limit"), "limit")
-            interval = as_int(value.get("interval", 0), "interval")
-            kind = value.get("interval_type", "constant")
-            if kind not in ("constant", "exponential"):
-                raise CompileError(f"Invalid retry_interval_type: {kind}")
-            max_interval = value.get("max_interval")
-        else:
-            limit, interval, kind, max_interval = as_int(value, "_retry"), 0, "constant", None
-    except CompileError:
-        if group:
-            return None  # Digdag ignores an invalid `_retry` on a group (with a warning)
-        raise
-    if done >= limit:
-        return None
-    delay = float(interval * (2**done if kind == "exponential" else 1))
-    if max_interval is not None:
-        delay = min(delay, float(as_int(max_interval, "max_interval")))
-    return delay
-
-
-def _eval_error(error: BaseException) -> bool:
-    return isinstance(error, EvalError)
-
-
-def _message(error: BaseException) -> str:
-    if isinstance(error, TaskError):
-        return error.message()
-    if _eval_error(error):
-        return f"{error} (config)"
-    if isinstance(error, CompileError):
-        return f"{error} (config)"
-    return f"{error} ({type(error).__name__})"
-
-
-def _error_object(error: BaseException) -> dict[str, JSON]:
-    found: dict[str, JSON] = {"message": _message(error)}
-    if not isinstance(error, TaskError | CompileError) and not _eval_error(error):
-        found["stacktrace"] = "".join(traceback.format_exception(error))
-    return found
 
 
 def _parse_time(value: JSON) -> datetime | None:

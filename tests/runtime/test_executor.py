@@ -357,13 +357,13 @@ def test_dry_run_goes_on_past_values_that_stubbed_operators_would_store(tmp_path
 
 
 def test_retry_intervals_follow_digdag() -> None:
-    from digrun.executor import _retry_delay
+    from digrun.failures import retry_delay
 
     exponential = {"limit": 6, "interval": 1, "max_interval": 2, "interval_type": "exponential"}
-    assert [_retry_delay(exponential, done) for done in range(7)] == [1, 2, 2, 2, 2, 2, None]
-    assert [_retry_delay({"limit": 2, "interval": 5}, d) for d in range(3)] == [5, 5, None]
-    assert [_retry_delay("2", d) for d in range(3)] == [0, 0, None]
-    assert _retry_delay("${n}", 0, group=True) is None  # ignored on a group, as Digdag does
+    assert [retry_delay(exponential, done) for done in range(7)] == [1, 2, 2, 2, 2, 2, None]
+    assert [retry_delay({"limit": 2, "interval": 5}, d) for d in range(3)] == [5, 5, None]
+    assert [retry_delay("2", d) for d in range(3)] == [0, 0, None]
+    assert retry_delay("${n}", 0, group=True) is None  # ignored on a group, as Digdag does
 
 
 def test_wait_polls_until_the_time_is_up(tmp_path: Path) -> None:
