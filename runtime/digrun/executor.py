@@ -14,6 +14,7 @@ Events go to a `Listener` (progress display, logs, state store). Nothing here pr
 
 from __future__ import annotations
 
+import heapq
 import queue
 import threading
 import time
@@ -121,7 +122,7 @@ class Executor:
         self.done: queue.Queue[Done] = queue.Queue()
         self.timers: list[tuple[float, int, RTask]] = []
         self.running = 0
-        self.ready: list[RTask] = []
+        self.ready: list[tuple[int, RTask]] = []  # a heap: ready tasks go in id order
         self.pool = ThreadPoolExecutor(max_workers=max(1, attempt.max_threads))
         self.root = self._instantiate(definition, "+" + name, None)
         self.cancel = threading.Event()
@@ -161,15 +162,17 @@ class Executor:
             if seq == _SLA:
                 self._sla_missed()
             elif task.state is State.RETRY_WAITING:
-                self._set(task, State.READY)
-                self.ready.append(task)
+                self._ready(task)
             elif task.state is State.GROUP_RETRY_WAITING:
                 self._retry_group(task)
 
+    def _ready(self, task: RTask) -> None:
+        self._set(task, State.READY)
+        heapq.heappush(self.ready, (task.id, task))
+
     def _dispatch(self) -> None:
-        self.ready.sort(key=lambda t: t.id)
         while self.ready and self.running < self.attempt.max_threads:
-            task = self.ready.pop(0)
+            _, task = heapq.heappop(self.ready)
             if task.state is not State.READY:
                 continue
             self._set(task, State.RUNNING)
@@ -225,8 +228,7 @@ class Executor:
                 self.running += 1
                 self.done.put(Done(task, result=resumed))
                 return
-            self._set(task, State.READY)
-            self.ready.append(task)
+            self._ready(task)
             return
         task.started = time.time()
         self._set(task, State.PLANNED)
@@ -522,8 +524,7 @@ class Executor:
         task._inherited = None
         if task.operator:
             task.export_params, task.store, task.error = {}, None, None
-            self._set(task, State.READY)
-            self.ready.append(task)
+            self._ready(task)
             return
         self._instantiate_children(task)
         self._set(task, State.PLANNED)
