@@ -39,7 +39,7 @@ from digrun.operator import (
     TaskError,
     TaskResult,
 )
-from digrun.tree import RTask, State, upstream_updates
+from digrun.tree import RTask, State, subtree_updates, upstream_updates
 
 JSON = Any
 Render = Callable[[str, dict[str, JSON]], str]
@@ -341,11 +341,30 @@ class Executor:
     def _arriving(self, task: RTask) -> dict[str, JSON]:
         """What `task` starts from: its parent's params for children, what its upstream
         siblings (and everything below them) stored, and its own `_export`."""
-        params = self._inherited(task.parent) if task.parent is not None else self._base()
-        for store, reset in upstream_updates(task):
-            params = P.apply_store(params, store, reset)
+        params = self._after_upstreams(task)
         export = task.config.get("_export")
         return P.merge(params, export) if isinstance(export, dict) else params
+
+    def _after_upstreams(self, task: RTask) -> dict[str, JSON]:
+        """The parent's params for children, with what the upstream siblings stored.
+
+        In a sequential chain this is the upstream's own value plus what the upstream's
+        subtree stored: each store is applied once, not once per later sibling.
+        """
+        if task._after_upstreams is not None:
+            return task._after_upstreams
+        ups = task.upstreams
+        if len(ups) == 1:
+            params = self._after_upstreams(ups[0])
+            for store, reset in subtree_updates(ups[0]):
+                params = P.apply_store(params, store, reset)
+        else:
+            params = self._inherited(task.parent) if task.parent is not None else self._base()
+            for store, reset in upstream_updates(task):
+                params = P.apply_store(params, store, reset)
+        if task.state is not State.BLOCKED:
+            task._after_upstreams = params  # its upstreams are done: fixed from now on
+        return params
 
     def _evaluated_params(self, task: RTask) -> dict[str, JSON]:
         tz = self.attempt.session.timezone

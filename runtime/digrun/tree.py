@@ -77,6 +77,7 @@ class RTask:
     started: float | None = None
     ended: float | None = None
     _closure_updates: list[Update] | None = None
+    _after_upstreams: dict[str, JSON] | None = None
     _inherited: dict[str, JSON] | None = None
 
     @property
