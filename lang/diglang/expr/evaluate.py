@@ -28,8 +28,9 @@ indexing of strings and arrays (UTF-16 code units), properties of objects, `JSON
 the globals `undefined`, `NaN`, `Infinity` and `JSON`. Conversions and operators follow the
 ECMAScript 5 algorithms: `to_number`, `to_string`, `number_to_string` (the shortest
 round-trip form), `to_primitive`, `truthy`, `type_of`, `strict_equals`, `loose_equals`,
-`get_property`, `json_stringify`; `js_render` is how Digdag writes a result into the template:
-strings as they are, `""` for null and undefined, `JSON.stringify` for anything else.
+`get_property`, `json_stringify` (with `json_quote` and `own_keys`); `js_render` is how
+Digdag writes a result into the template: strings as they are, `""` for null and undefined,
+`JSON.stringify` for anything else.
 
 Exceptions, all `NoValue`:
 
@@ -50,7 +51,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeAlias
 
 from diglang.expr import nodes as n
@@ -76,9 +77,11 @@ __all__ = [
     "get_property",
     "global_value",
     "js_render",
+    "json_quote",
     "json_stringify",
     "loose_equals",
     "number_to_string",
+    "own_keys",
     "strict_equals",
     "to_number",
     "to_primitive",
@@ -482,7 +485,10 @@ def _property_key(value: JS) -> str:
 # ------------------------------------------------------------------------------ JSON
 
 
-def _json_quote(text: str) -> str:
+def json_quote(text: str) -> str:
+    """JSON's `Quote(value)` (ES5 §15.12.3): `"`, `\\` and control characters escaped, every
+    other character written as it is (surrogates too: which of them are lone is the caller's
+    business, as it depends on how the caller stores strings)."""
     out = ['"']
     for ch in text:
         code = ord(ch)
@@ -496,20 +502,31 @@ def _json_quote(text: str) -> str:
                     ch, f"\\u{code:04x}"
                 )
             )
-        elif 0xD800 <= code <= 0xDFFF:
-            raise Unsupported("a lone surrogate")
         else:
             out.append(ch)
     out.append('"')
     return "".join(out)
 
 
-def _own_keys(obj: JSObject) -> list[str]:
-    """Own keys in JavaScript order: array indices ascending, then insertion order."""
-    indices = [k for k in obj.props if _INDEX.fullmatch(k) and int(k) < 2**32 - 1]
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_quote(text: str) -> str:
+    # Strings here hold whole code points, so any surrogate is a lone one (engines differ).
+    if _SURROGATE.search(text):
+        raise Unsupported("a lone surrogate")
+    return json_quote(text)
+
+
+def own_keys(keys: Collection[str]) -> list[str]:
+    """Own keys (of an object with `keys` in insertion order) in JavaScript's order: array
+    indices ascending, then the other keys in insertion order."""
+    indices = [k for k in keys if _INDEX.fullmatch(k) and int(k) < 2**32 - 1]
+    if not indices:
+        return list(keys)
     indices.sort(key=int)
     chosen = set(indices)
-    return indices + [k for k in obj.props if k not in chosen]
+    return indices + [k for k in keys if k not in chosen]
 
 
 def json_stringify(value: JS) -> str | None:
@@ -534,7 +551,7 @@ def json_stringify(value: JS) -> str | None:
         if "toJSON" in value.props:
             raise Unsupported("an object with `toJSON`")
         members = []
-        for key in _own_keys(value):
+        for key in own_keys(value.props):
             text = json_stringify(value.props[key])
             if text is not None:
                 members.append(_json_quote(key) + ":" + text)

@@ -37,7 +37,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from diglang.expr.evaluate import _WHITESPACE, number_to_string
+from diglang.expr.evaluate import _WHITESPACE, json_quote, number_to_string
 from digrun.js.regexp import (
     RegExp,
     expand_java_replacement,
@@ -57,6 +57,7 @@ from digrun.js.values import (
     Undefined,
     Unsupported,
     Value,
+    arg,
     array_join,
     checked,
     is_object,
@@ -87,11 +88,6 @@ __all__ = [
 
 Impl = Callable[["Interp", Value, list[Value]], Value]
 MAX_ARRAY = 10_000_000
-
-
-def arg(args: list[Value], i: int) -> Value:
-    """The `i`-th argument (undefined when missing)."""
-    return args[i] if i < len(args) else UNDEFINED
 
 
 def _native(table: dict[str, Value], name: str, impl: Impl, full: str | None = None) -> None:
@@ -1098,26 +1094,6 @@ _native(REGEXP_PROTO, "toString", lambda i, t, a: _this_regexp(t, "toString").te
 _LONE = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
 
 
-def _json_quote(text: str) -> str:
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif code < 0x20:
-            out.append(
-                {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(
-                    ch, f"\\u{code:04x}"
-                )
-            )
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
 def json_stringify(
     interp: Interp, value: Value, replacer: Value = UNDEFINED, space: Value = UNDEFINED
 ) -> str | None:
@@ -1154,7 +1130,7 @@ def json_stringify(
         if isinstance(value, str):
             if _LONE.search(value):
                 raise Unsupported("`JSON.stringify` of a lone surrogate (engines differ)")
-            return _json_quote(value)
+            return json_quote(value)
         if isinstance(value, float):
             return number_to_string(value) if math.isfinite(value) else "null"
         if isinstance(value, Undefined | Function):
@@ -1181,7 +1157,7 @@ def json_stringify(
         for k in keys:
             text = serialize(value, k, interp.get(value, k), inner)
             if text is not None:
-                members.append(_json_quote(k) + (": " if gap else ":") + text)
+                members.append(json_quote(k) + (": " if gap else ":") + text)
         stack.pop()
         if not members:
             return "{}"

@@ -24,13 +24,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from digrun.js.values import (
-    UNDEFINED,
     Function,
     JSThrow,
     Native,
     Obj,
     Unsupported,
     Value,
+    arg,
     to_integer,
     to_number,
     to_primitive,
@@ -242,6 +242,19 @@ class JSDate(Obj):
     def store(self, value: float, utc: bool) -> None:
         self.t = time_clip(value if utc else utc_from_local(self.zone, value))
 
+    def set_fields(self, t: float, start: int, values: list[float], utc: bool) -> None:
+        """Store `t` (a time value, local unless `utc`) with its fields from `start` on (0
+        FullYear … 6 Milliseconds) replaced by `values`, within its date or its time part:
+        the step the Date setters share (ES5 §15.9.5.28-.41)."""
+        y, mo, d, h, mi, s, ms, _ = fields(t)
+        cur = [float(y), float(mo), float(d), float(h), float(mi), float(s), float(ms)]
+        limit = 3 if start < 3 else 7
+        for k, v in enumerate(values):
+            if start + k < limit:
+                cur[start + k] = v
+        new = make_date(make_day(cur[0], cur[1], cur[2]), make_time(cur[3], cur[4], cur[5], cur[6]))
+        self.store(new, utc)
+
     def iso(self) -> str:
         y, mo, d, h, mi, s, ms, _ = fields(self.t)
         year = f"{y:04d}" if 0 <= y <= 9999 else f"{'+' if y > 0 else '-'}{abs(y):06d}"
@@ -254,11 +267,8 @@ def _this_date(this: Value) -> JSDate:
     return this
 
 
-def _arg(args: list[Value], i: int) -> Value:
-    return args[i] if i < len(args) else UNDEFINED
-
-
 DATE_PROTO: dict[str, Value] = {}
+# Each field's index in `JSDate.field_values`: the getters' and setters' (no `setDay`).
 _GETTERS = {
     "FullYear": 0,
     "Month": 1,
@@ -320,12 +330,13 @@ def _to_json(interp: Interp, this: Value, args: list[Value]) -> Value:
 
 def _set_time(interp: Interp, this: Value, args: list[Value]) -> Value:
     date = _this_date(this)
-    date.t = time_clip(to_number(_arg(args, 0), interp))
+    date.t = time_clip(to_number(arg(args, 0), interp))
     return date.t
 
 
 def _setter(unit: str, utc: bool) -> Native:
     """setFullYear/Month/Date/Hours/Minutes/Seconds/Milliseconds (ES5 §15.9.5.28-.41)."""
+    start = _GETTERS[unit]  # the first field it sets
 
     def impl(interp: Interp, this: Value, args: list[Value]) -> Value:
         date = _this_date(this)
@@ -339,23 +350,7 @@ def _setter(unit: str, utc: bool) -> Native:
         if t != t:
             date.t = math.nan
             return math.nan
-        y, mo, d, h, mi, s, ms, _ = fields(t)
-        cur = [float(y), float(mo), float(d), float(h), float(mi), float(s), float(ms)]
-        start = {
-            "FullYear": 0,
-            "Month": 1,
-            "Date": 2,
-            "Hours": 3,
-            "Minutes": 4,
-            "Seconds": 5,
-            "Milliseconds": 6,
-        }[unit]
-        limit = 3 if start < 3 else 7
-        for k, v in enumerate(values):
-            if start + k < limit:
-                cur[start + k] = v
-        new = make_date(make_day(cur[0], cur[1], cur[2]), make_time(cur[3], cur[4], cur[5], cur[6]))
-        date.store(new, utc)
+        date.set_fields(t, start, values, utc)
         return date.t
 
     return Native("set" + unit, impl)
@@ -424,7 +419,7 @@ def _utc(interp: Interp, this: Value, args: list[Value]) -> Value:
 
 
 def _parse(interp: Interp, this: Value, args: list[Value]) -> Value:
-    return parse_iso(to_string(_arg(args, 0), interp))
+    return parse_iso(to_string(arg(args, 0), interp))
 
 
 DATE_FN: Function = Native("Date", _call, _construct)

@@ -376,15 +376,18 @@ class Interp:
 
     # ------------------------------------------------------------------ calls
 
+    def _reference(self, node: n.Member | n.Index, scope: Scope | None) -> tuple[Value, str]:
+        """The object and the property key that `a.b` or `a[b]` names (`b` evaluated second)."""
+        obj = self.eval(node.object, scope)
+        if isinstance(node, n.Member):
+            return obj, node.property.name
+        return obj, self.key(self.eval(node.index, scope))
+
     def _call(self, node: n.Call, scope: Scope | None) -> Value:
         callee = node.callee
         this: Value
         if isinstance(callee, n.Member | n.Index):
-            target = self.eval(callee.object, scope)
-            if isinstance(callee, n.Member):
-                key = callee.property.name
-            else:
-                key = self.key(self.eval(callee.index, scope))
+            target, key = self._reference(callee, scope)
             function = self.get(target, key)
             this = target
         elif isinstance(callee, n.Identifier):
@@ -592,11 +595,7 @@ class Interp:
 
     def _delete(self, target: n.Expr, scope: Scope | None) -> Value:
         if isinstance(target, n.Member | n.Index):
-            obj = self.eval(target.object, scope)
-            if isinstance(target, n.Member):
-                key = target.property.name
-            else:
-                key = self.key(self.eval(target.index, scope))
+            obj, key = self._reference(target, scope)
             if obj is None or isinstance(obj, Undefined):
                 what = "null" if obj is None else "undefined"
                 raise JSThrow("TypeError", f'Cannot delete property "{key}" of {what}')
@@ -642,11 +641,7 @@ class Interp:
             self.assign_name(target.name, value, scope)
             return value
         if isinstance(target, n.Member | n.Index):
-            obj = self.eval(target.object, scope)
-            if isinstance(target, n.Member):
-                key = target.property.name
-            else:
-                key = self.key(self.eval(target.index, scope))
+            obj, key = self._reference(target, scope)
             if op == "=":
                 value = self.eval(node.value, scope)
             else:
@@ -662,11 +657,7 @@ class Interp:
             old = to_number(self.lookup(target.name, scope)[0], self)
             self.assign_name(target.name, old + delta, scope)
         elif isinstance(target, n.Member | n.Index):
-            obj = self.eval(target.object, scope)
-            if isinstance(target, n.Member):
-                key = target.property.name
-            else:
-                key = self.key(self.eval(target.index, scope))
+            obj, key = self._reference(target, scope)
             old = to_number(self.get(obj, key), self)
             self.put(obj, key, old + delta)
         else:

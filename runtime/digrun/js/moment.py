@@ -59,6 +59,7 @@ from digrun.js.values import (
     Undefined,
     Unsupported,
     Value,
+    arg,
     to_number,
     to_string,
 )
@@ -238,18 +239,9 @@ class Moment(Obj):
 
     def set_fields(self, start: int, values: list[float]) -> None:
         """The Date setter of field `start` (0 FullYear … 6 Milliseconds) with `values`."""
-        d = self.d
-        t = d.local(self.utc)
-        if t != t:
-            return
-        y, mo, dt, h, mi, s, ms, _ = _fields(t)
-        cur = [float(y), float(mo), float(dt), float(h), float(mi), float(s), float(ms)]
-        limit = 3 if start < 3 else 7
-        for k, v in enumerate(values):
-            if start + k < limit:
-                cur[start + k] = v
-        new = make_date(make_day(cur[0], cur[1], cur[2]), make_time(cur[3], cur[4], cur[5], cur[6]))
-        d.store(new, self.utc)
+        t = self.d.local(self.utc)
+        if t == t:
+            self.d.set_fields(t, start, values, self.utc)
 
     def value_of(self) -> float:
         return self.d.t - (self.offset or 0) * 60000
@@ -258,12 +250,6 @@ class Moment(Obj):
         if self.utc:
             return self.offset or 0.0
         return date_offset(self)
-
-
-def _fields(t: float) -> tuple[int, int, int, int, int, int, int, int]:
-    from digrun.js.dates import fields
-
-    return fields(t)
 
 
 def date_offset(m: Moment) -> float:
@@ -279,10 +265,6 @@ def _this(this: Value) -> Moment:
     if not isinstance(this, Moment):
         raise JSThrow("TypeError", "not a moment object")
     return this
-
-
-def _arg(args: list[Value], i: int) -> Value:
-    return args[i] if i < len(args) else UNDEFINED
 
 
 def _given(value: Value) -> bool:
@@ -382,7 +364,7 @@ def _duration(interp: Interp, value: Value, key: Value) -> tuple[float, float, f
 def _adder(sign: int) -> Native:
     def impl(interp: Interp, this: Value, args: list[Value]) -> Value:
         m = _this(this)
-        value, period = _arg(args, 0), _arg(args, 1)
+        value, period = arg(args, 0), arg(args, 1)
         if period is not None and to_number(period, interp) == to_number(period, interp):
             value, period = period, value  # the deprecated (unit, number) order
         if isinstance(value, str):
@@ -908,8 +890,8 @@ def _from_week_or_ordinal(interp: Interp, body: str, fmt: str, utc: bool) -> Mom
 
 def create(interp: Interp, args: list[Value], utc: bool) -> Moment:
     """`moment(...)` / `moment.utc(...)`."""
-    value = _arg(args, 0)
-    fmt = _arg(args, 1)
+    value = arg(args, 0)
+    fmt = arg(args, 1)
     if (len(args) > 2 and args[2] is True) or (len(args) > 3 and args[3] is True):
         raise Unsupported("strict moment parsing")
     if isinstance(value, Undefined):
@@ -1116,7 +1098,7 @@ def _other(interp: Interp, value: Value) -> Moment:
 @_method("format")
 def _format(interp: Interp, this: Value, args: list[Value]) -> Value:
     m = _this(this)
-    fmt = _arg(args, 0)
+    fmt = arg(args, 0)
     from digrun.js.values import truthy
 
     if not truthy(fmt):
@@ -1133,12 +1115,12 @@ MOMENT_PROTO["subtract"] = _adder(-1)
 
 @_method("startOf")
 def _start_of(interp: Interp, this: Value, args: list[Value]) -> Value:
-    return start_of(_this(this), normalize_units(_arg(args, 0)))
+    return start_of(_this(this), normalize_units(arg(args, 0)))
 
 
 @_method("endOf")
 def _end_of(interp: Interp, this: Value, args: list[Value]) -> Value:
-    return end_of(_this(this), normalize_units(_arg(args, 0)))
+    return end_of(_this(this), normalize_units(arg(args, 0)))
 
 
 @_method("clone")
@@ -1172,7 +1154,7 @@ def _to_iso(interp: Interp, this: Value, args: list[Value]) -> Value:
     m = _this(this)
     if not m.valid:
         return None
-    keep = _arg(args, 0) is True
+    keep = arg(args, 0) is True
     target = m if keep else set_offset(m.clone(), 0.0)
     year = target.field(0)
     if year < 0 or year > 9999:
@@ -1210,19 +1192,19 @@ def _to_object(interp: Interp, this: Value, args: list[Value]) -> Value:
 
 @_method("utc")
 def _utc(interp: Interp, this: Value, args: list[Value]) -> Value:
-    return set_offset(_this(this), 0.0, _arg(args, 0) is True) if _this(this).valid else this
+    return set_offset(_this(this), 0.0, arg(args, 0) is True) if _this(this).valid else this
 
 
 @_method("local")
 def _local(interp: Interp, this: Value, args: list[Value]) -> Value:
     m = _this(this)
-    return to_local_mode(m, _arg(args, 0) is True) if m.valid else m
+    return to_local_mode(m, arg(args, 0) is True) if m.valid else m
 
 
 @_method("utcOffset")
 def _utc_offset(interp: Interp, this: Value, args: list[Value]) -> Value:
     m = _this(this)
-    value = _arg(args, 0)
+    value = arg(args, 0)
     if not m.valid:
         return m if _given(value) else math.nan
     if not _given(value):
@@ -1233,9 +1215,9 @@ def _utc_offset(interp: Interp, this: Value, args: list[Value]) -> Value:
             return m
     else:
         minutes = to_number(value, interp)
-        if abs(minutes) < 16 and _arg(args, 2) is not True:
+        if abs(minutes) < 16 and arg(args, 2) is not True:
             minutes *= 60
-    return set_offset(m, minutes, _arg(args, 1) is True)
+    return set_offset(m, minutes, arg(args, 1) is True)
 
 
 @_method("parseZone")
@@ -1297,7 +1279,7 @@ def _zone_name(interp: Interp, this: Value, args: list[Value]) -> Value:
 
 @_method("locale")
 def _locale(interp: Interp, this: Value, args: list[Value]) -> Value:
-    if _given(_arg(args, 0)) and _arg(args, 0) != "en":
+    if _given(arg(args, 0)) and arg(args, 0) != "en":
         raise Unsupported("moment locales other than `en`")
     return "en" if not args else this
 
@@ -1305,7 +1287,7 @@ def _locale(interp: Interp, this: Value, args: list[Value]) -> Value:
 def _getset(name: str, unit: str, index: int) -> None:
     def impl(interp: Interp, this: Value, args: list[Value]) -> Value:
         m = _this(this)
-        value = _arg(args, 0)
+        value = arg(args, 0)
         if _given(value):
             if unit == "Month":
                 _set_month(m, value)
@@ -1332,7 +1314,7 @@ for _names, _unit_name, _index in (
 
 def _day_method(interp: Interp, this: Value, args: list[Value]) -> Value:
     m = _this(this)
-    value = _arg(args, 0)
+    value = arg(args, 0)
     if not m.valid:
         return m if _given(value) else math.nan
     day = _day(m)
@@ -1353,7 +1335,7 @@ MOMENT_PROTO["days"] = Native("days", _day_method)
 def _simple_getset(name: str, get: object, set_: object) -> None:
     def impl(interp: Interp, this: Value, args: list[Value]) -> Value:
         m = _this(this)
-        value = _arg(args, 0)
+        value = arg(args, 0)
         if not _given(value):
             return get(m)  # type: ignore[operator, no-any-return]
         set_(m, to_number(value, interp))  # type: ignore[operator]
@@ -1418,7 +1400,7 @@ _simple_getset(
 
 @_method("get")
 def _get(interp: Interp, this: Value, args: list[Value]) -> Value:
-    unit = normalize_units(_arg(args, 0))
+    unit = normalize_units(arg(args, 0))
     method = MOMENT_PROTO.get(unit or "")
     if isinstance(method, Function):
         return method.call(interp, this, [])
@@ -1427,21 +1409,21 @@ def _get(interp: Interp, this: Value, args: list[Value]) -> Value:
 
 @_method("set")
 def _set(interp: Interp, this: Value, args: list[Value]) -> Value:
-    units = _arg(args, 0)
+    units = arg(args, 0)
     if isinstance(units, JSObject):
         raise Unsupported("`set` with an object of units")
     unit = normalize_units(units)
     method = MOMENT_PROTO.get(unit or "")
     if isinstance(method, Function):
-        method.call(interp, this, [_arg(args, 1)])
+        method.call(interp, this, [arg(args, 1)])
     return this
 
 
 def _compare(kind: str) -> None:
     def impl(interp: Interp, this: Value, args: list[Value]) -> Value:
         m = _this(this)
-        other = _other(interp, _arg(args, 0))
-        units_arg = _arg(args, 1)
+        other = _other(interp, arg(args, 0))
+        units_arg = arg(args, 1)
         if kind == "isSame" or kind.startswith("isSameOr"):
             from digrun.js.values import truthy
 
@@ -1490,10 +1472,10 @@ for _kind in ("isBefore", "isAfter", "isSame", "isSameOrAfter", "isSameOrBefore"
 @_method("isBetween")
 def _is_between(interp: Interp, this: Value, args: list[Value]) -> Value:
     m = _this(this)
-    start = _other(interp, _arg(args, 0))
-    end = _other(interp, _arg(args, 1))
-    units_arg = _arg(args, 2)
-    inclusivity = _arg(args, 3)
+    start = _other(interp, arg(args, 0))
+    end = _other(interp, arg(args, 1))
+    units_arg = arg(args, 2)
+    inclusivity = arg(args, 3)
     incl = to_string(inclusivity) if inclusivity else "()"
     units = _compare_units(units_arg)
     first = (
@@ -1542,11 +1524,11 @@ def _diff(interp: Interp, this: Value, args: list[Value]) -> Value:
     m = _this(this)
     if not m.valid:
         return math.nan
-    that = _clone_with_offset(interp, _arg(args, 0), m)
+    that = _clone_with_offset(interp, arg(args, 0), m)
     if not that.valid:
         return math.nan
     zone_delta = (that.utc_offset() - m.utc_offset()) * 6e4
-    units = normalize_units(_arg(args, 1))
+    units = normalize_units(arg(args, 1))
     delta = m.value_of() - that.value_of()
     if units == "year":
         output = _month_diff(m, that) / 12
@@ -1568,7 +1550,7 @@ def _diff(interp: Interp, this: Value, args: list[Value]) -> Value:
         output = delta
     from digrun.js.values import truthy
 
-    return output if truthy(_arg(args, 2)) else _abs_floor(output)
+    return output if truthy(arg(args, 2)) else _abs_floor(output)
 
 
 for _name in ("fromNow", "from", "to", "toNow", "calendar", "humanize", "localeData", "lang"):
@@ -1594,11 +1576,11 @@ MOMENT_FN = Native("hooks", _moment_call, _moment_construct)
 MOMENT_FN.props["version"] = VERSION
 MOMENT_FN.props["utc"] = Native("createUTC", lambda i, t, a: create(i, a, True))
 MOMENT_FN.props["unix"] = Native(
-    "createUnix", lambda i, t, a: create(i, [to_number(_arg(a, 0), i) * 1000], False)
+    "createUnix", lambda i, t, a: create(i, [to_number(arg(a, 0), i) * 1000], False)
 )
 MOMENT_FN.props["now"] = Native("now", lambda i, t, a: i.env.now_ms())
-MOMENT_FN.props["isMoment"] = Native("isMoment", lambda i, t, a: isinstance(_arg(a, 0), Moment))
-MOMENT_FN.props["isDate"] = Native("isDate", lambda i, t, a: isinstance(_arg(a, 0), JSDate))
+MOMENT_FN.props["isMoment"] = Native("isMoment", lambda i, t, a: isinstance(arg(a, 0), Moment))
+MOMENT_FN.props["isDate"] = Native("isDate", lambda i, t, a: isinstance(arg(a, 0), JSDate))
 MOMENT_FN.props["defaultFormat"] = "YYYY-MM-DDTHH:mm:ssZ"
 MOMENT_FN.props["defaultFormatUtc"] = "YYYY-MM-DDTHH:mm:ss[Z]"
 

@@ -25,9 +25,12 @@ from diglang.expr.evaluate import (
     JSThrow,
     Undefined,
     Unsupported,
-    number_to_string,
 )
+from diglang.expr.evaluate import own_keys as _ordered_keys
 from diglang.expr.evaluate import to_number as _primitive_to_number
+from diglang.expr.evaluate import to_string as _primitive_to_string
+from diglang.expr.evaluate import truthy as _primitive_truthy
+from diglang.expr.evaluate import type_of as _primitive_type_of
 
 if TYPE_CHECKING:
     from digrun.js.interp import Interp
@@ -46,6 +49,7 @@ __all__ = [
     "Undefined",
     "Unsupported",
     "Value",
+    "arg",
     "from_js",
     "js_string",
     "py_string",
@@ -192,6 +196,7 @@ class ArrayExtra(JSArray):
 
 
 Value: TypeAlias = str | float | bool | Undefined | JSArray | JSObject | Obj | None
+Primitive: TypeAlias = str | float | bool | Undefined | None
 
 
 # ---------------------------------------------------------------------------- strings
@@ -316,60 +321,43 @@ def array_join(array: JSArray, sep: str, interp: Interp | None, depth: int = 0) 
     return checked(sep.join(parts))
 
 
+def _primitive(value: Value, hint: str, interp: Interp | None) -> Primitive:
+    """`value` itself if it is a primitive, else its `ToPrimitive(hint)`."""
+    if isinstance(value, JSArray | JSObject | Obj):
+        value = to_primitive(value, hint, interp)
+        if isinstance(value, JSArray | JSObject | Obj):
+            raise JSThrow("TypeError", "Cannot convert object to primitive value")
+    return value
+
+
 def to_number(value: Value, interp: Interp | None = None) -> float:
-    """ECMAScript `ToNumber`."""
+    """ECMAScript `ToNumber` (for primitives, `diglang.expr.evaluate`'s)."""
     if isinstance(value, float):
         return value
-    if isinstance(value, JSArray | JSObject | Obj):
-        value = to_primitive(value, "number", interp)
-    if isinstance(value, JSArray | JSObject | Obj):
-        raise JSThrow("TypeError", "Cannot convert object to primitive value")
-    return _primitive_to_number(value)
+    return _primitive_to_number(_primitive(value, "number", interp))
 
 
 def to_string(value: Value, interp: Interp | None = None) -> str:
-    """ECMAScript `ToString`."""
+    """ECMAScript `ToString` (for primitives, `diglang.expr.evaluate`'s)."""
     if isinstance(value, str):
         return value
-    if isinstance(value, JSArray | JSObject | Obj):
-        value = to_primitive(value, "string", interp)
-        if isinstance(value, str):
-            return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return number_to_string(value)
-    if value is None:
-        return "null"
-    return "undefined"
+    return _primitive_to_string(_primitive(value, "string", interp))
 
 
 def truthy(value: Value) -> bool:
-    """ECMAScript `ToBoolean`."""
-    if isinstance(value, bool):
-        return value
-    if value is None or isinstance(value, Undefined):
-        return False
-    if isinstance(value, float):
-        return not (value == 0 or value != value)
-    if isinstance(value, str):
-        return value != ""
-    return True
+    """ECMAScript `ToBoolean` (for primitives, `diglang.expr.evaluate`'s)."""
+    if isinstance(value, JSArray | JSObject | Obj):
+        return True
+    return _primitive_truthy(value)
 
 
 def type_of(value: Value) -> str:
-    """The `typeof` string."""
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, Undefined):
-        return "undefined"
+    """The `typeof` string (for primitives, `diglang.expr.evaluate`'s)."""
     if isinstance(value, Function):
         return "function"
-    return "object"
+    if isinstance(value, JSArray | JSObject | Obj):
+        return "object"
+    return _primitive_type_of(value)
 
 
 def to_integer(value: Value, interp: Interp | None = None) -> float:
@@ -396,6 +384,11 @@ def to_int32(value: Value, interp: Interp | None = None) -> int:
     return n - (1 << 32) if n >= 1 << 31 else n
 
 
+def arg(args: list[Value], i: int) -> Value:
+    """The `i`-th argument (undefined when missing)."""
+    return args[i] if i < len(args) else UNDEFINED
+
+
 def is_object(value: Value) -> bool:
     """True for objects (arrays, plain objects, functions and other host objects)."""
     return isinstance(value, JSArray | JSObject | Obj)
@@ -403,13 +396,7 @@ def is_object(value: Value) -> bool:
 
 def own_keys(obj: JSObject) -> list[str]:
     """Own keys in JavaScript order: array indices ascending, then insertion order."""
-    props = obj.props
-    indices = [k for k in props if INDEX.fullmatch(k) and int(k) < 2**32 - 1]
-    if not indices:
-        return list(props)
-    indices.sort(key=int)
-    chosen = set(indices)
-    return indices + [k for k in props if k not in chosen]
+    return _ordered_keys(obj.props)
 
 
 def make_array(items: Iterable[Value]) -> JSArray:
