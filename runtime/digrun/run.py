@@ -77,6 +77,7 @@ def load(project_dir: Path, workflow: str) -> Loaded:
         definition = compile_workflow(name, config)
     except CompileError as exc:
         raise LoadError(str(exc)) from None
+    sla_of(config, timezone, dt.datetime.now(dt.UTC))  # Digdag checks it before any attempt
     return Loaded(name, path, doc, config, definition, timezone, schedule)
 
 
