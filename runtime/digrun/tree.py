@@ -2,9 +2,9 @@
 
 `RTask` is one task of an attempt (Digdag's task row): states follow Digdag's
 `TaskStateCode`. Tasks are numbered in creation order, like Digdag's ids: the static tree in
-pre-order, generated tasks after. `store_updates` implements the visibility walk of §6.2: a
-task sees what its upstream siblings (transitively) and everything below them stored, in id
-order, and the same for each of its ancestors.
+pre-order, generated tasks after. `upstream_updates` and `subtree_updates` give the
+visibility walk of §6.2: a task sees what its upstream siblings (transitively) and everything
+below them stored, in id order, and the same for each of its ancestors.
 """
 
 from __future__ import annotations
@@ -76,7 +76,6 @@ class RTask:
     dead: bool = False  # blocked forever (an upstream failed)
     started: float | None = None
     ended: float | None = None
-    _closure_updates: list[Update] | None = None
     _after_upstreams: dict[str, JSON] | None = None
     _inherited: dict[str, JSON] | None = None
 
@@ -116,26 +115,16 @@ def subtree_updates(task: RTask) -> list[Update]:
 
 
 def upstream_updates(task: RTask) -> list[Update]:
-    """What the upstream siblings of `task` (transitively) and their subtrees stored."""
-    if task._closure_updates is not None:
-        return task._closure_updates
-    ups = task.upstreams
-    if not ups:
-        found: list[Update] = []
-    elif len(ups) == 1:
-        # closure = the upstream's closure (all lower ids), then the upstream itself
-        up = ups[0]
-        found = upstream_updates(up) + subtree_updates(up)
-    else:
-        closure: dict[int, RTask] = {}
-        pending = list(ups)
-        while pending:
-            up = pending.pop()
-            if up.id not in closure:
-                closure[up.id] = up
-                pending.extend(up.upstreams)
-        found = []
-        for up in sorted(closure.values(), key=lambda t: t.id):
-            found.extend(subtree_updates(up))
-    task._closure_updates = found
+    """What the upstream siblings of `task` (transitively) and their subtrees stored, in id
+    order of the siblings (the executor applies a sequential chain incrementally instead)."""
+    closure: dict[int, RTask] = {}
+    pending = list(task.upstreams)
+    while pending:
+        up = pending.pop()
+        if up.id not in closure:
+            closure[up.id] = up
+            pending.extend(up.upstreams)
+    found: list[Update] = []
+    for up in sorted(closure.values(), key=lambda t: t.id):
+        found.extend(subtree_updates(up))
     return found
